@@ -34,6 +34,12 @@ def _json_for_script(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def explanations_for(layer: Layer) -> dict[str, str]:
+    """Label explanations: those the stage stored in the layer, else registered ones."""
+    stored = layer.data.get("explanations")
+    return {**EXPLANATIONS.get(layer.name, {}), **(stored if isinstance(stored, dict) else {})}
+
+
 def displayed_layers(doc: Document) -> list[Layer]:
     return [layer for layer in doc.layers.values() if layer.display and layer.spans]
 
@@ -70,7 +76,7 @@ def segments(text: str, spans: list[tuple[str, Span]]) -> list[tuple[int, int, l
 def _span_records(doc: Document, layers: list[Layer], colors: dict[tuple[str, str], str]) -> dict[str, Any]:
     records = {}
     for layer in layers:
-        explain = EXPLANATIONS.get(layer.name, {})
+        explain = explanations_for(layer)
         for span in layer.spans:
             records[f"{layer.name}:{span.id}"] = {
                 "layer": layer.name,
@@ -111,7 +117,7 @@ def _article_html(doc: Document, layers: list[Layer], colors: dict[tuple[str, st
 def _legend_html(layers: list[Layer], colors: dict[tuple[str, str], str]) -> str:
     blocks = []
     for layer in layers:
-        explain = EXPLANATIONS.get(layer.name, {})
+        explain = explanations_for(layer)
         counts: dict[str, int] = {}
         for span in layer.spans:
             counts[span.label] = counts.get(span.label, 0) + 1
