@@ -1,7 +1,7 @@
 """Library entry points: what the CLI (and later the web API) call.
 
-    >>> from narrascope.api import analyze_text
-    >>> doc = analyze_text("Officials said on Monday that ...")
+>>> from narrascope.api import analyze_text
+>>> doc = analyze_text("Officials said on Monday that ...")
 """
 
 from __future__ import annotations

@@ -91,21 +91,44 @@ def _parse_stages(value: str | None) -> list[str] | None:
 
 @cli.command()
 @click.argument("input_path", metavar="INPUT")
-@click.option("--format", "fmt", type=click.Choice(list(EXTENSIONS)), default="json", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file, or folder for a batch.")
-@click.option("--stages", "stages_opt", help=f"Comma-separated stages to run (default: {','.join(DEFAULT_STAGES)}).")
-@click.option("--max-size", type=float, default=DEFAULT_MAX_BYTES / 1_048_576, show_default=True,
-              help="Largest article to accept, in MB of text.")
-@click.option("--input-format", type=click.Choice(["text", "html", "jsonl", "json", "feed"]),
-              help="Read INPUT as this format instead of guessing from its name.")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="HTML report: hide highlights scored below this (adjustable in the page).")
+@click.option(
+    "--format", "fmt", type=click.Choice(list(EXTENSIONS)), default="json", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    help="Output file, or folder (existing, or ending in /) for one file per article.",
+)
+@click.option(
+    "--stages",
+    "stages_opt",
+    help=f"Comma-separated stages to run (default: {','.join(DEFAULT_STAGES)}).",
+)
+@click.option(
+    "--max-size",
+    type=float,
+    default=DEFAULT_MAX_BYTES / 1_048_576,
+    show_default=True,
+    help="Largest article to accept, in MB of text.",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(["text", "html", "jsonl", "json", "feed"]),
+    help="Read INPUT as this format instead of guessing from its name.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="HTML report: hide highlights scored below this (adjustable in the page).",
+)
 @click.pass_context
 def analyze(
     ctx: click.Context,
     input_path: str,
     fmt: str,
-    output: Path | None,
+    output: str | None,
     stages_opt: str | None,
     max_size: float,
     input_format: str | None,
@@ -134,14 +157,20 @@ def analyze(
     except Exception as exc:
         if ctx.obj.get("debug"):
             raise
-        _fail(f"internal error while analysing {input_path}: {type(exc).__name__}: {exc} "
-              "(rerun with --debug for details)")
+        _fail(
+            f"internal error while analysing {input_path}: {type(exc).__name__}: {exc} "
+            "(rerun with --debug for details)"
+        )
     finally:
         progress.close()
         writer.close()
     total = failures + writer.count
     if failures:
-        click.echo(f"narrascope: {failures} of {total} input(s) failed; {writer.count} analysed", err=True)
+        if total > 1:
+            click.echo(
+                f"narrascope: {failures} of {total} input(s) failed; {writer.count} analysed",
+                err=True,
+            )
         sys.exit(1)
 
 
@@ -160,15 +189,15 @@ def _fail(message: str) -> None:
 class _Writer:
     """Where results go: stdout, one file, JSONL, or one file per article in a folder."""
 
-    def __init__(self, fmt: str, output: Path | None, threshold: float) -> None:
+    def __init__(self, fmt: str, output: str | None, threshold: float) -> None:
         self.fmt = fmt
-        self.output = output
+        self.output = Path(output) if output else None
         self.threshold = threshold
         self.count = 0
         self.pending: Document | None = None  # held back until we know whether it is a batch
         self.handle: Any = None
         self.used_names: set[str] = set()
-        self.is_dir = output is not None and (output.is_dir() or str(output).endswith(("/", "\\")))
+        self.is_dir = output is not None and (Path(output).is_dir() or output.endswith(("/", "\\")))
 
     def write(self, doc: Document) -> None:
         self.count += 1
@@ -185,7 +214,11 @@ class _Writer:
 
         if compact:
             return to_json(doc, indent=None)
-        return render(doc, self.fmt, threshold=self.threshold) if self.fmt == "html" else render(doc, self.fmt)
+        return (
+            render(doc, self.fmt, threshold=self.threshold)
+            if self.fmt == "html"
+            else render(doc, self.fmt)
+        )
 
     def _write_stream(self, doc: Document) -> None:
         """A second article arrived: switch to a batch stream (JSONL, or Markdown sections)."""

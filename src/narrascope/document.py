@@ -90,8 +90,12 @@ class Layer:
         known = {s.id for s in self.spans}
         missing = [v for v in args.values() if v not in known]
         if missing:
-            raise ValueError(f"relation {label!r} in layer {self.name!r} names unknown spans {missing}")
-        rel = Relation(label, dict(args), score, id=f"{self.name}-r{len(self.relations)}", attrs=attrs)
+            raise ValueError(
+                f"relation {label!r} in layer {self.name!r} names unknown spans {missing}"
+            )
+        rel = Relation(
+            label, dict(args), score, id=f"{self.name}-r{len(self.relations)}", attrs=attrs
+        )
         self.relations.append(rel)
         return rel
 
@@ -126,7 +130,9 @@ class StageRecord:
 class Document:
     """An article: original text, title, metadata, annotation layers."""
 
-    def __init__(self, text: str, title: str = "", meta: Metadata | None = None, id: str = "") -> None:
+    def __init__(
+        self, text: str, title: str = "", meta: Metadata | None = None, id: str = ""
+    ) -> None:
         self.text = text
         self.title = title
         self.meta = meta or Metadata()

@@ -24,6 +24,8 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 FEED_SUFFIXES = {".rss", ".atom", ".xml"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | FEED_SUFFIXES | {".json"}
+# Fewer words than this from an HTML page means the extractor found navigation, not an article.
+MIN_HTML_WORDS = 5
 # HTML carries markup around the text, so the raw file may be larger than the text limit.
 HTML_OVERHEAD = 4
 
@@ -174,7 +176,11 @@ def decode_bytes(data: bytes, source: str) -> str:
     kind = _binary_kind(data)
     if kind:
         raise InputError(source, f"binary file ({kind}), not text")
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if data.startswith(bom):
             return _decode_with(data, codec, source)
     declared = _DECLARED_CHARSET.search(data[:2048])
@@ -194,7 +200,9 @@ def _decode_with(data: bytes, codec: str, source: str) -> str:
     try:
         return data.decode(codec)
     except UnicodeDecodeError as exc:
-        raise InputError(source, f"not valid {codec} despite its byte-order mark ({exc.reason})") from None
+        raise InputError(
+            source, f"not valid {codec} despite its byte-order mark ({exc.reason})"
+        ) from None
 
 
 def _detect_and_decode(data: bytes, source: str, utf8_error: UnicodeDecodeError) -> str:
@@ -234,7 +242,9 @@ def split_title(text: str) -> str:
     return ""
 
 
-def text_document(text: str, source: str, opts: ReadOptions, meta: dict[str, Any] | None = None) -> Document:
+def text_document(
+    text: str, source: str, opts: ReadOptions, meta: dict[str, Any] | None = None
+) -> Document:
     if not text.strip():
         raise InputError(source, "empty input (only whitespace)")
     if len(text.encode("utf-8")) > opts.max_bytes:
@@ -271,8 +281,12 @@ def html_document(html: str, source: str, opts: ReadOptions) -> Document:
         html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
     )
     text = (getattr(result, "text", None) or "").strip() if result is not None else ""
-    if not text:
-        raise InputError(source, "HTML has no extractable article text (only markup or boilerplate)")
+    words = len(text.split())
+    if words < MIN_HTML_WORDS:
+        found = f"; only {words} word(s) found" if words else ""
+        raise InputError(
+            source, f"HTML has no extractable article text (only markup or boilerplate{found})"
+        )
     meta = {
         "title": getattr(result, "title", None) or "",
         "url": getattr(result, "url", None),
@@ -339,7 +353,9 @@ def feed_documents(data: bytes, source: str, opts: ReadOptions) -> Iterator[Item
     """One document per RSS <item> or Atom <entry>, from the text the feed itself carries."""
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, recover=False
+    )
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
@@ -354,7 +370,9 @@ def feed_documents(data: bytes, source: str, opts: ReadOptions) -> Iterator[Item
         try:
             text = _html_to_text(body) if "<" in body else body.strip()
             if not text:
-                raise InputError(where, "feed item has no text (only a link: narrascope never fetches it)")
+                raise InputError(
+                    where, "feed item has no text (only a link: narrascope never fetches it)"
+                )
             link = fields.get("link")
             url = (link.get("href") or link.text) if link is not None else None
             meta = {

@@ -65,7 +65,9 @@ def document_to_dict(doc: Document) -> dict[str, Any]:
 
 def document_from_dict(data: dict[str, Any]) -> Document:
     """Rebuild a Document from its JSON form (e.g. to re-render a saved analysis)."""
-    doc = Document(data["text"], data.get("title", ""), Metadata(**data.get("meta", {})), data["id"])
+    doc = Document(
+        data["text"], data.get("title", ""), Metadata(**data.get("meta", {})), data["id"]
+    )
     doc.stages = [StageRecord(**s) for s in data.get("stages", [])]
     doc.warnings = list(data.get("warnings", []))
     for name, ld in data.get("layers", {}).items():
@@ -79,7 +81,8 @@ def document_from_dict(data: dict[str, Any]) -> Document:
             for r in ld.get("relations", [])
         ]
         layer.labels = [
-            DocLabel(lab["label"], lab["score"], lab.get("attrs", {})) for lab in ld.get("labels", [])
+            DocLabel(lab["label"], lab["score"], lab.get("attrs", {}))
+            for lab in ld.get("labels", [])
         ]
         doc.layers[name] = layer
     doc.provided = set(doc.layers)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from html import escape
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 from narrascope import __version__
@@ -18,9 +19,30 @@ from narrascope.document import Document, Layer, Span
 from narrascope.report import EXPLANATIONS, panel_function
 
 PALETTE = [
-    "#ffd166", "#8ecae6", "#f4a261", "#b5e48c", "#cdb4db", "#ffafcc", "#90e0ef", "#e9c46a",
-    "#a8dadc", "#f6bd60", "#c3f0ca", "#ffc8dd", "#bde0fe", "#fcd5ce", "#d8e2dc", "#e5b3fe",
-    "#caffbf", "#fdffb6", "#9bf6ff", "#ffadad", "#ffd6a5", "#a0c4ff", "#bdb2ff", "#d0f4de",
+    "#ffd166",
+    "#8ecae6",
+    "#f4a261",
+    "#b5e48c",
+    "#cdb4db",
+    "#ffafcc",
+    "#90e0ef",
+    "#e9c46a",
+    "#a8dadc",
+    "#f6bd60",
+    "#c3f0ca",
+    "#ffc8dd",
+    "#bde0fe",
+    "#fcd5ce",
+    "#d8e2dc",
+    "#e5b3fe",
+    "#caffbf",
+    "#fdffb6",
+    "#9bf6ff",
+    "#ffadad",
+    "#ffd6a5",
+    "#a0c4ff",
+    "#bdb2ff",
+    "#d0f4de",
 ]
 
 
@@ -63,7 +85,7 @@ def segments(text: str, spans: list[tuple[str, Span]]) -> list[tuple[int, int, l
     # Sweep: spans sorted by start; a segment is covered by the spans open across it.
     by_start = sorted(spans, key=lambda item: item[1].start)
     out, open_spans, i = [], [], 0
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in pairwise(bounds):
         while i < len(by_start) and by_start[i][1].start <= a:
             open_spans.append(by_start[i])
             i += 1
@@ -73,7 +95,9 @@ def segments(text: str, spans: list[tuple[str, Span]]) -> list[tuple[int, int, l
     return out
 
 
-def _span_records(doc: Document, layers: list[Layer], colors: dict[tuple[str, str], str]) -> dict[str, Any]:
+def _span_records(
+    doc: Document, layers: list[Layer], colors: dict[tuple[str, str], str]
+) -> dict[str, Any]:
     records = {}
     for layer in layers:
         explain = explanations_for(layer)
@@ -172,7 +196,7 @@ def _panels_html(doc: Document) -> str:
 
 def _meta_html(doc: Document) -> str:
     meta = doc.meta
-    items = [("Source", meta.source), ("Language", _language(doc))]
+    items: list[tuple[str, str | None]] = [("Source", meta.source), ("Language", _language(doc))]
     items += [("Outlet", meta.outlet), ("Published", meta.published), ("URL", meta.url)]
     if meta.authors:
         items.append(("Authors", ", ".join(meta.authors)))
@@ -183,7 +207,9 @@ def _meta_html(doc: Document) -> str:
     notes = [f"Skipped {s.name}: {s.reason}" for s in doc.stages if s.status == "skipped"]
     notes += doc.warnings
     notes_html = "".join(f"<li>{escape(n)}</li>" for n in notes)
-    return f'<dl class="meta">{rows}</dl>' + (f'<ul class="warnings">{notes_html}</ul>' if notes else "")
+    return f'<dl class="meta">{rows}</dl>' + (
+        f'<ul class="warnings">{notes_html}</ul>' if notes else ""
+    )
 
 
 def _language(doc: Document) -> str:

@@ -59,7 +59,9 @@ def _layer_section(doc: Document, name: str, layer: Layer) -> list[str]:
     by_label: dict[str, list[str]] = defaultdict(list)
     for span in layer.spans:
         score = f" ({span.score:.2f})" if span.score is not None else ""
-        by_label[span.label].append(f"  - \"{quote(doc.span_text(span))}\"{score} [{span.start}:{span.end}]")
+        by_label[span.label].append(
+            f'  - "{quote(doc.span_text(span))}"{score} [{span.start}:{span.end}]'
+        )
     for label, items in by_label.items():
         out.append(f"- **{quote(label)}** ({len(items)})")
         out += items

@@ -1,0 +1,59 @@
+"""Reports on hand-built documents: highlighting, escaping of hostile text, Markdown."""
+
+from __future__ import annotations
+
+import re
+
+from narrascope.document import DocLabel, Document, Metadata
+from narrascope.report import render
+from narrascope.report.html import segments
+
+HOSTILE = 'Click <script>alert("x")</script> and <img src=x onerror=alert(1)> now. </script><!--'
+
+
+def hostile_doc() -> Document:
+    doc = Document(
+        HOSTILE, title="<b>bad</b> title", meta=Metadata(source="evil.html", language="en")
+    )
+    layer = doc.layer("techniques")
+    layer.add_span(6, 34, "Loaded_Language", 0.9, note="</script><script>alert(2)</script>")
+    layer.add_span(0, 12, "Doubt", 0.3)
+    layer.data["explanations"] = {"Loaded_Language": "Words chosen for emotional impact."}
+    doc.layer("narratives").labels.append(DocLabel("<i>Other</i>", 0.5))
+    return doc
+
+
+def test_html_escapes_article_text_titles_and_attrs() -> None:
+    page = render(hostile_doc(), "html")
+    body = page.split('<script type="application/json"')[0]
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
+    assert "<b>bad</b>" not in page and "&lt;b&gt;bad&lt;/b&gt;" in page
+    # Only the report's own two script elements exist.
+    assert len(re.findall(r"<script[ >]", page)) == 2
+    assert "&lt;script&gt;" in body
+
+
+def test_html_has_legend_explanations_threshold_and_no_remote_resources() -> None:
+    page = render(hostile_doc(), "html", threshold=0.5)
+    assert 'id="threshold"' in page and 'value="0.5"' in page
+    assert "Words chosen for emotional impact." in page
+    assert not re.search(r"(src|href)=\"?https?:", page)
+
+
+def test_overlapping_spans_split_into_segments() -> None:
+    doc = hostile_doc()
+    spans = [("techniques", s) for s in doc.layers["techniques"].spans]
+    segs = segments(doc.text, spans)
+    covered = {(a, b): ids for a, b, ids in segs if ids}
+    assert covered[(0, 6)] == ["techniques:techniques-1"]
+    assert sorted(covered[(6, 12)]) == ["techniques:techniques-0", "techniques:techniques-1"]
+    assert covered[(12, 34)] == ["techniques:techniques-0"]
+    assert "".join(doc.text[a:b] for a, b, _ in segs) == doc.text
+
+
+def test_markdown_lists_spans_with_offsets_and_labels() -> None:
+    md = render(hostile_doc(), "md")
+    assert md.startswith("# <b>bad</b> title")
+    assert "**Loaded_Language** (1)" in md and "[6:34]" in md
+    assert "| <i>Other</i> | 0.50 |" in md
