@@ -1,5 +1,5 @@
 """Shared fixtures. The canonical example article is read from ../shared when present;
-otherwise tests fall back to a short article these tests own (tests/data/short-article.txt)."""
+otherwise tests fall back to the short article the repository owns (examples/article.txt)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 EXAMPLE = SHARED / "examples" / "desertion-claims-article.txt"
-SHORT_ARTICLE = Path(__file__).parent / "data" / "short-article.txt"
+SHORT_ARTICLE = ROOT / "examples" / "article.txt"
 
 
 @pytest.fixture(scope="session")
