@@ -21,7 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-DEFAULT_ARTICLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "ptc" / "train-articles"
+DEFAULT_ARTICLES = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "ptc" / "train-articles"
+)
 
 
 def load_articles(folder: Path, n: int) -> list[str]:

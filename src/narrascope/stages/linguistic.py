@@ -47,15 +47,11 @@ def _mark_paragraph_starts(doc: Any) -> Any:
 
 @cache
 def natasha_russian() -> dict[str, Any]:
-    from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+    # Segmenter and NER only: natasha's MorphVocab needs pymorphy2, which needs the removed
+    # pkg_resources; nothing downstream uses Russian lemmas yet.
+    from natasha import NewsEmbedding, NewsNERTagger, Segmenter
 
-    embedding = NewsEmbedding()
-    return {
-        "segmenter": Segmenter(),
-        "ner": NewsNERTagger(embedding),
-        "morph": NewsMorphTagger(embedding),
-        "vocab": MorphVocab(),
-    }
+    return {"segmenter": Segmenter(), "ner": NewsNERTagger(NewsEmbedding())}
 
 
 def rule_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
