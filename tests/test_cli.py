@@ -170,3 +170,31 @@ def test_real_entry_point_prints_no_traceback(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"narrascope: error: {bad}: binary file (executable), not text"
+
+
+def test_parallel_batch_keeps_input_order_and_errors(tmp_path: Path) -> None:
+    path = tmp_path / "batch.jsonl"
+    rows = [json.dumps({"id": f"n{i}", "text": GOOD}) for i in range(5)]
+    rows.insert(2, "{broken")
+    path.write_text("\n".join(rows), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "narrascope.cli",
+            "analyze",
+            str(path),
+            "--stages",
+            BASE,
+            "--jobs",
+            "2",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1 and f"{path}:3: invalid JSON" in proc.stderr
+    ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert ids == ["n0", "n1", "n2", "n3", "n4"]

@@ -123,6 +123,14 @@ def _parse_stages(value: str | None) -> list[str] | None:
     show_default=True,
     help="HTML report: hide highlights scored below this (adjustable in the page).",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes for a batch (each loads the models once).",
+)
 @click.pass_context
 def analyze(
     ctx: click.Context,
@@ -133,6 +141,7 @@ def analyze(
     max_size: float,
     input_format: str | None,
     threshold: float,
+    jobs: int,
 ) -> None:
     """Analyse INPUT: a .txt/.html/.jsonl/feed file, a folder of them, or - for stdin."""
     from narrascope.api import analyze_inputs, get_pipeline
@@ -147,7 +156,7 @@ def analyze(
     failures = 0
     progress = _progress_bar()
     try:
-        for item in analyze_inputs(input_path, stage_names, options):
+        for item in analyze_inputs(input_path, stage_names, options, jobs=jobs):
             if isinstance(item, InputError):
                 failures += 1
                 click.echo(f"narrascope: error: {item}", err=True)
