@@ -27,11 +27,16 @@ from narrascope.checkworthiness.scoring import score_binary
 
 # The shared corpora sit beside the checkout (../shared/data); NARRASCOPE_DATA overrides.
 DATA = Path(
-    os.environ.get("NARRASCOPE_DATA", Path(__file__).resolve().parents[3].parent / "shared" / "data")
+    os.environ.get(
+        "NARRASCOPE_DATA", Path(__file__).resolve().parents[3].parent / "shared" / "data"
+    )
 )
 CT24 = DATA / "checkthat" / "ct24"
 DEFAULT_TRAIN = CT24 / "CT24_checkworthy_english_train.tsv"
-DEFAULT_HELD_OUT = (CT24 / "CT24_checkworthy_english_dev.tsv", CT24 / "CT24_checkworthy_english_test.tsv")
+DEFAULT_HELD_OUT = (
+    CT24 / "CT24_checkworthy_english_dev.tsv",
+    CT24 / "CT24_checkworthy_english_test.tsv",
+)
 CLAIMBUSTER = DATA / "claimbuster" / "two_class" / "kfold_25ncs.csv"
 THRESHOLDS = np.round(np.arange(0.30, 0.81, 0.025), 3)
 # Feature sets compared by cross-validation: (name, use_char, use_cues).
@@ -73,12 +78,21 @@ def load_training_data(
 
 
 def _best_threshold(gold: np.ndarray, probs: np.ndarray) -> tuple[float, float]:
-    best = max((score_binary(gold, probs >= t)["f1_positive"], float(t)) for t in THRESHOLDS)
+    gold_list = gold.tolist()
+    best = max(
+        (score_binary(gold_list, (probs >= t).tolist())["f1_positive"], float(t))
+        for t in THRESHOLDS
+    )
     return best[1], float(best[0])
 
 
 def cross_validate(
-    texts: list[str], labels: list[int], c_grid: list[float], folds: int, seed: int
+    texts: list[str],
+    labels: list[int],
+    c_grid: list[float],
+    folds: int,
+    seed: int,
+    feature_sets: tuple[tuple[str, bool, bool], ...] = FEATURE_SETS,
 ) -> list[dict[str, Any]]:
     """Out-of-fold F1 for every feature set and C; features are fitted once per fold."""
     from sklearn.base import clone
@@ -88,7 +102,7 @@ def cross_validate(
     text_arr = np.asarray(texts, dtype=object)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     results = []
-    for name, use_char, use_cues in FEATURE_SETS:
+    for name, use_char, use_cues in feature_sets:
         oof = {c: np.zeros(len(y)) for c in c_grid}
         for train_idx, test_idx in splitter.split(text_arr, y):
             settings = Settings(use_char=use_char, use_cues=use_cues, seed=seed)
@@ -109,25 +123,58 @@ def cross_validate(
 
 
 @click.command("checkworthiness")
-@click.option("--train", "train_path", type=click.Path(exists=True, path_type=Path),
-              default=DEFAULT_TRAIN, show_default=True, help="CheckThat! 2024 Task 1 train TSV.")
-@click.option("--claimbuster", type=click.Path(path_type=Path), default=None,
-              help=f"Also train on ClaimBuster two-class data (e.g. {CLAIMBUSTER}); "
-              "sentences of the dev/test files are removed from it.")
+@click.option(
+    "--train",
+    "train_path",
+    type=click.Path(exists=True, path_type=Path),
+    default=DEFAULT_TRAIN,
+    show_default=True,
+    help="CheckThat! 2024 Task 1 train TSV.",
+)
+@click.option(
+    "--claimbuster",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"Also train on ClaimBuster two-class data (e.g. {CLAIMBUSTER}); "
+    "sentences of the dev/test files are removed from it.",
+)
 @click.option("--c-grid", default="1,2,4,8", show_default=True, help="Values of C to compare.")
+@click.option(
+    "--features",
+    "feature_names",
+    default=",".join(n for n, _, _ in FEATURE_SETS),
+    show_default=True,
+    help="Feature sets to compare.",
+)
 @click.option("--folds", default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--seed", default=13, show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Where to write the model (default: the shipped artifact).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the model (default: the shipped artifact).",
+)
 def train_command(
-    train_path: Path, claimbuster: Path | None, c_grid: str, folds: int, seed: int,
+    train_path: Path,
+    claimbuster: Path | None,
+    c_grid: str,
+    feature_names: str,
+    folds: int,
+    seed: int,
     output: Path | None,
 ) -> None:
     """Train the check-worthiness classifier; settings chosen by CV on the train split."""
     started = time.time()
     texts, labels, counts = load_training_data(train_path, claimbuster, DEFAULT_HELD_OUT)
     grid = [float(c) for c in c_grid.split(",")]
-    results = cross_validate(texts, labels, grid, folds, seed)
+    wanted = [n.strip() for n in feature_names.split(",") if n.strip()]
+    unknown = [n for n in wanted if n not in {f[0] for f in FEATURE_SETS}]
+    if unknown:
+        known = ", ".join(f[0] for f in FEATURE_SETS)
+        raise click.UsageError(f"unknown feature set(s) {', '.join(unknown)} (known: {known})")
+    feature_sets = tuple(f for f in FEATURE_SETS if f[0] in wanted)
+    results = cross_validate(texts, labels, grid, folds, seed, feature_sets)
     best = max(results, key=lambda r: r["cv_f1"])
     use_char, use_cues = next((c, q) for n, c, q in FEATURE_SETS if n == best["features"])
     settings = Settings(C=best["C"], use_char=use_char, use_cues=use_cues, seed=seed)
@@ -144,14 +191,24 @@ def train_command(
     target = output or shipped_model_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     model.save(target)
-    click.echo(json.dumps({"model": str(target), **info["chosen"], "data": counts}))
+    click.echo(json.dumps({"model": str(target), **best, "data": counts}))
 
 
 @click.command("checkworthiness")
-@click.option("--data", "data_path", required=True, type=click.Path(path_type=Path),
-              help="CheckThat! 2024 Task 1 TSV with Sentence_id, Text, class_label (Yes/No).")
-@click.option("--model", "model_path", type=click.Path(path_type=Path), default=None,
-              help="A model file (default: the shipped one).")
+@click.option(
+    "--data",
+    "data_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="CheckThat! 2024 Task 1 TSV with Sentence_id, Text, class_label (Yes/No).",
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A model file (default: the shipped one).",
+)
 def evaluate_command(data_path: Path, model_path: Path | None) -> None:
     """Score the check-worthiness classifier: F1 of the Yes class (official), P, R, accuracy."""
     if not data_path.exists():

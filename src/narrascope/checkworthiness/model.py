@@ -34,10 +34,16 @@ _YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|me|my|we|we're|we've|our|us)\b")
 _SECOND_PERSON = re.compile(r"\b(?:you|your|you're)\b", re.IGNORECASE)
 _PAST_VERB = re.compile(r"\b\w{3,}ed\b|\b(?:was|were|had|did|said|voted|went|made|lost)\b", re.I)
-_COMPARATIVE = re.compile(r"\b(?:more|less|fewer|most|least|increase\w*|decrease\w*|"
-                          r"\w+est|higher|lower|largest|biggest|record)\b", re.IGNORECASE)
-_OPINION = re.compile(r"\b(?:think|believe|feel|hope|want|should|must|going to|will|"
-                      r"thank|thanks|let me|glad|proud)\b", re.IGNORECASE)
+_COMPARATIVE = re.compile(
+    r"\b(?:more|less|fewer|most|least|increase\w*|decrease\w*|"
+    r"\w+est|higher|lower|largest|biggest|record)\b",
+    re.IGNORECASE,
+)
+_OPINION = re.compile(
+    r"\b(?:think|believe|feel|hope|want|should|must|going to|will|"
+    r"thank|thanks|let me|glad|proud)\b",
+    re.IGNORECASE,
+)
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+")
 
 
@@ -62,7 +68,7 @@ def cue_vector(text: str) -> list[float]:
     ]
 
 
-class ClaimCues(BaseEstimator, TransformerMixin):  # type: ignore[misc]
+class ClaimCues(BaseEstimator, TransformerMixin):
     """Dense claim-cue features as a sparse block, scaled by ``weight``."""
 
     def __init__(self, weight: float = 1.0) -> None:

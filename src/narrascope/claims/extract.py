@@ -17,12 +17,57 @@ from narrascope.claims.quantities import find_quantities
 from narrascope.claims.times import find_times
 
 REPORTING_LEMMAS = {
-    "say", "report", "claim", "state", "note", "add", "tell", "assert", "announce", "reveal",
-    "suggest", "believe", "indicate", "show", "confirm", "deny", "insist", "allege", "argue",
-    "warn", "write", "describe", "uncover", "find", "highlight", "acknowledge", "emphasize",
-    "emphasise", "explain", "stress", "point", "accuse", "admit", "cite", "disclose", "declare",
-    "estimate", "maintain", "observe", "remark", "testify", "think", "know", "learn", "discover",
-    "conclude", "predict", "inform", "quote", "record", "document",
+    "say",
+    "report",
+    "claim",
+    "state",
+    "note",
+    "add",
+    "tell",
+    "assert",
+    "announce",
+    "reveal",
+    "suggest",
+    "believe",
+    "indicate",
+    "show",
+    "confirm",
+    "deny",
+    "insist",
+    "allege",
+    "argue",
+    "warn",
+    "write",
+    "describe",
+    "uncover",
+    "find",
+    "highlight",
+    "acknowledge",
+    "emphasize",
+    "emphasise",
+    "explain",
+    "stress",
+    "point",
+    "accuse",
+    "admit",
+    "cite",
+    "disclose",
+    "declare",
+    "estimate",
+    "maintain",
+    "observe",
+    "remark",
+    "testify",
+    "think",
+    "know",
+    "learn",
+    "discover",
+    "conclude",
+    "predict",
+    "inform",
+    "quote",
+    "record",
+    "document",
 }
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 OBJECT_DEPS = ("dobj", "attr", "dative", "oprd", "acomp")
@@ -56,8 +101,18 @@ def choose_predicate(sent: Any) -> tuple[Any | None, Any | None]:
             return verb, frame
     root = sent.root
     if root.pos_ in ("VERB", "AUX"):
-        return root, None
+        return _raised(root), None
     return (verbs[0] if verbs else None), None
+
+
+def _raised(verb: Any) -> Any:
+    """'X is believed/said/reported to have fled': the content verb is the infinitive."""
+    if not _is_reporting(verb):
+        return verb
+    for child in verb.children:
+        if child.dep_ == "xcomp" and child.pos_ == "VERB":
+            return child
+    return verb
 
 
 def phrase(token: Any) -> tuple[int, int]:
@@ -65,8 +120,8 @@ def phrase(token: Any) -> tuple[int, int]:
     start_token = token.left_edge
     end_token = token
     for child in token.rights:
-        if child.dep_ not in PHRASE_RIGHT_DEPS or child.i != end_token.i + 1 and not _adjacent(
-            end_token, child
+        if child.dep_ not in PHRASE_RIGHT_DEPS or (
+            child.i != end_token.i + 1 and not _adjacent(end_token, child)
         ):
             break
         if child.is_punct:
@@ -91,8 +146,19 @@ def actors_and_objects(predicate: Any) -> tuple[list[dict[str, Any]], list[dict[
     doc = predicate.doc
     actors: list[dict[str, Any]] = []
     objects: list[dict[str, Any]] = []
-    clause = [predicate, *(c for c in predicate.children if c.dep_ in ("xcomp", "conj")
-                           and c.pos_ in ("VERB", "AUX") and not _has_subject(c))]
+    clause = [
+        predicate,
+        *(
+            c
+            for c in predicate.children
+            if c.dep_ in ("xcomp", "conj") and c.pos_ in ("VERB", "AUX") and not _has_subject(c)
+        ),
+    ]
+    if predicate.dep_ == "xcomp" and not _has_subject(predicate):
+        # Raised subject: "The commander is believed to have fled" -> the commander fled.
+        actors.extend(
+            _mention(doc, c) for c in predicate.head.children if c.dep_ in ("nsubj", "nsubjpass")
+        )
     for verb in clause:
         for child in verb.children:
             if child.dep_ in ("nsubj", "csubj") and verb is predicate:
@@ -126,8 +192,12 @@ def according_to(sent: Any) -> dict[str, Any] | None:
             objects = [c for c in (*to.children, *token.children) if c.dep_ == "pobj"]
             if to.lower_ == "to" and objects:
                 end = to.idx + len(to.text)
-                return {"verb": "according to", "start": token.idx, "end": end,
-                        "speaker": _mention(token.doc, objects[0])}
+                return {
+                    "verb": "according to",
+                    "start": token.idx,
+                    "end": end,
+                    "speaker": _mention(token.doc, objects[0]),
+                }
     return None
 
 
@@ -143,8 +213,12 @@ def reporting_frame(frame: Any | None) -> dict[str, Any] | None:
             objs = [c for c in head.children if c.dep_ == "pobj"]
             head = objs[0] if objs else head
         speaker = _mention(frame.doc, head)
-    return {"verb": frame.text, "start": frame.idx, "end": frame.idx + len(frame.text),
-            "speaker": speaker}
+    return {
+        "verb": frame.text,
+        "start": frame.idx,
+        "end": frame.idx + len(frame.text),
+        "speaker": speaker,
+    }
 
 
 def extract_claim(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 SAME_CLAIM_JACCARD = 0.5
 CONTENT_POS = {"NOUN", "PROPN", "VERB", "NUM", "ADJ"}
@@ -25,10 +26,11 @@ class ClaimKey:
     predicate: str | None = None
 
 
-def content_lemmas(sent: object, skip: frozenset[str] = frozenset()) -> frozenset[str]:
+def content_lemmas(sent: Any, skip: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Lemmas of the content words of a spaCy span, minus ``skip`` (e.g. reporting verbs)."""
     return frozenset(
-        t.lemma_.lower()  # type: ignore[attr-defined]
-        for t in sent  # type: ignore[attr-defined]
+        t.lemma_.lower()
+        for t in sent
         if t.pos_ in CONTENT_POS and not t.is_stop and t.lemma_.lower() not in skip
     )
 
@@ -41,7 +43,9 @@ def same_claim(a: ClaimKey, b: ClaimKey) -> bool:
     if jaccard(a.lemmas, b.lemmas) >= SAME_CLAIM_JACCARD:
         return True
     shared_count = bool(a.counts & b.counts)
-    same_event = (a.predicate is not None and a.predicate == b.predicate) or bool(a.places & b.places)
+    same_event = (a.predicate is not None and a.predicate == b.predicate) or bool(
+        a.places & b.places
+    )
     return shared_count and same_event
 
 

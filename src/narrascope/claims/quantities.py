@@ -12,22 +12,90 @@ import re
 from typing import Any
 
 NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "a": 1, "an": 1, "single": 1, "dozen": 12,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "a": 1,
+    "an": 1,
+    "single": 1,
+    "dozen": 12,
 }
-MULTIPLIERS = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
-               "trillion": 1_000_000_000_000, "k": 1_000, "m": 1_000_000, "bn": 1_000_000_000}
+MULTIPLIERS = {
+    "hundred": 100,
+    "thousand": 1_000,
+    "million": 1_000_000,
+    "billion": 1_000_000_000,
+    "trillion": 1_000_000_000_000,
+    "k": 1_000,
+    "m": 1_000_000,
+    "bn": 1_000_000_000,
+}
 # Vague plurals: a quantity without an exact value ("dozens of soldiers").
-VAGUE = {"dozens", "hundreds", "thousands", "millions", "billions", "scores", "several", "many",
-         "numerous", "few", "a few", "multiple"}
+VAGUE = {
+    "dozens",
+    "hundreds",
+    "thousands",
+    "millions",
+    "billions",
+    "scores",
+    "several",
+    "many",
+    "numerous",
+    "few",
+    "a few",
+    "multiple",
+}
 # Nouns that name a group counted as one ("a battalion"): military and organisational units.
 UNIT_NOUNS = {
-    "battalion", "brigade", "regiment", "company", "platoon", "squad", "division", "corps",
-    "detachment", "battery", "unit", "headquarters", "headquarter", "garrison", "convoy",
-    "column", "squadron", "fleet", "army", "group", "team", "crew", "delegation", "cell",
+    "battalion",
+    "brigade",
+    "regiment",
+    "company",
+    "platoon",
+    "squad",
+    "division",
+    "corps",
+    "detachment",
+    "battery",
+    "unit",
+    "headquarters",
+    "headquarter",
+    "garrison",
+    "convoy",
+    "column",
+    "squadron",
+    "fleet",
+    "army",
+    "group",
+    "team",
+    "crew",
+    "delegation",
+    "cell",
 }
 ONE_DETERMINERS = {"a", "an", "one", "an entire", "a whole", "the entire", "entire", "whole"}
 _NUMERIC = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
@@ -47,7 +115,9 @@ def parse_number(text: str) -> float | None:
         if _NUMERIC.match(word):
             current += float(word.replace(",", ""))
             seen = True
-        elif word in NUMBER_WORDS and word not in ("a", "an") or (word in ("a", "an") and len(words) > 1):
+        elif (word in NUMBER_WORDS and word not in ("a", "an")) or (
+            word in ("a", "an") and len(words) > 1
+        ):
             current += NUMBER_WORDS[word]
             seen = True
         elif word in MULTIPLIERS and seen:
@@ -99,13 +169,15 @@ def find_quantities(sent: Any) -> list[dict[str, Any]]:
         if noun.i < token.i and noun is not token:
             noun = token
         used.update(t.i for t in number_tokens)
-        value = None if token.lower_ in VAGUE else parse_number(
-            " ".join(t.text for t in number_tokens)
+        value = (
+            None if token.lower_ in VAGUE else parse_number(" ".join(t.text for t in number_tokens))
         )
         unit_match = _UNIT_SUFFIX.match(token.text)
         if unit_match:
             value = parse_number(unit_match.group(1))
-        unit = _unit_name(noun) if noun is not token else (unit_match.group(2) if unit_match else "")
+        unit = (
+            _unit_name(noun) if noun is not token else (unit_match.group(2) if unit_match else "")
+        )
         if not unit and token.i + 1 < sent.end and token.nbor().lower_ in ("percent", "%"):
             unit = "percent"
             noun = token.nbor()
@@ -146,5 +218,11 @@ def _quantity(
     sent: Any, start: int, end: int, value: float | int | None, unit: str, vague: bool
 ) -> dict[str, Any]:
     text = sent.doc.text[start:end]
-    return {"text": text, "value": value, "unit": unit, "approximate": vague,
-            "start": start, "end": end}
+    return {
+        "text": text,
+        "value": value,
+        "unit": unit,
+        "approximate": vague,
+        "start": start,
+        "end": end,
+    }

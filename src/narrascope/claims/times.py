@@ -11,11 +11,26 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-LEADING_WORDS = ("on ", "in ", "since ", "by ", "until ", "from ", "at ", "during ", "before ",
-                 "after ")
+LEADING_WORDS = (
+    "on ",
+    "in ",
+    "since ",
+    "by ",
+    "until ",
+    "from ",
+    "at ",
+    "during ",
+    "before ",
+    "after ",
+)
 _PROBE_BASES = (datetime(2001, 1, 10), datetime(2013, 7, 20))
-_FORMATS = {"year": "%Y", "month": "%Y-%m", "week": "%Y-%m-%d", "day": "%Y-%m-%d",
-            "time": "%Y-%m-%dT%H:%M"}
+_FORMATS = {
+    "year": "%Y",
+    "month": "%Y-%m",
+    "week": "%Y-%m-%d",
+    "day": "%Y-%m-%d",
+    "time": "%Y-%m-%dT%H:%M",
+}
 
 
 @lru_cache(maxsize=64)

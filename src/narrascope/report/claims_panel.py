@@ -44,8 +44,7 @@ def _coordinates(place: dict[str, Any]) -> str:
         note = " (capital)" if place.get("kind") == "country" else ""
         return f"{place['lat']:.4f}, {place['lon']:.4f}{note}"
     if place.get("admin_area_lat") is not None:
-        return (f"unresolved; area near {place['admin_area_lat']:.4f}, "
-                f"{place['admin_area_lon']:.4f}")
+        return f"unresolved; area near {place['admin_area_lat']:.4f}, {place['admin_area_lon']:.4f}"
     return "unresolved"
 
 
@@ -58,15 +57,22 @@ def claims_html(doc: Document) -> str:
     rows = []
     for row in table:
         cells = _cells(row)
-        cells[0] = cells[0] if len(row["claim"]) <= CLAIM_CHARS else (
-            row["claim"][:CLAIM_CHARS] + "…" + cells[0][len(row["claim"]):])
+        cells[0] = (
+            cells[0]
+            if len(row["claim"]) <= CLAIM_CHARS
+            else (row["claim"][:CLAIM_CHARS] + "…" + cells[0][len(row["claim"]) :])
+        )
         tds = "".join(f"<td>{escape(c)}</td>" for c in cells)
-        rows.append(f'<tr class="span-row" data-id="claims:{escape(row["id"])}">'
-                    f"<td>{escape(row['group'])}</td>{tds}</tr>")
+        rows.append(
+            f'<tr class="span-row" data-id="claims:{escape(row["id"])}">'
+            f"<td>{escape(row['group'])}</td>{tds}</tr>"
+        )
     note = layer.data.get("note")
-    note_html = f"<p class=\"note\">{escape(note)}</p>" if note else ""
-    return (f"{note_html}<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
-            f"</table>{_places_html(layer.data.get('places', []))}")
+    note_html = f'<p class="note">{escape(note)}</p>' if note else ""
+    return (
+        f"{note_html}<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
+        f"</table>{_places_html(layer.data.get('places', []))}"
+    )
 
 
 def _places_html(places: list[dict[str, Any]]) -> str:
@@ -77,7 +83,7 @@ def _places_html(places: list[dict[str, Any]]) -> str:
         f"({escape(', '.join(p['claims']))})</li>"
         for p in places
     )
-    return f"<h3>Places</h3><ul class=\"places\">{items}</ul>"
+    return f'<h3>Places</h3><ul class="places">{items}</ul>'
 
 
 def claims_markdown(doc: Document) -> str:
@@ -94,20 +100,26 @@ def claims_markdown(doc: Document) -> str:
     places = layer.data.get("places", [])
     if places:
         out += ["", "### Places", ""]
-        out += [f"- **{quote(p['name'])}**: {_coordinates(p)} ({', '.join(p['claims'])})"
-                for p in places]
+        out += [
+            f"- **{quote(p['name'])}**: {_coordinates(p)} ({', '.join(p['claims'])})"
+            for p in places
+        ]
     return "\n".join(out) + "\n"
 
 
 def checkworthiness_html(doc: Document) -> str:
     layer = doc.layers["checkworthiness"]
     total = len(layer.data.get("sentence_scores", []))
-    return (f"<p>{len(layer.spans)} of {total} sentences check-worthy "
-            f"(threshold {layer.data.get('threshold', 0):.3f}); see the claims table.</p>")
+    return (
+        f"<p>{len(layer.spans)} of {total} sentences check-worthy "
+        f"(threshold {layer.data.get('threshold', 0):.3f}); see the claims table.</p>"
+    )
 
 
 def checkworthiness_markdown(doc: Document) -> str:
     layer = doc.layers["checkworthiness"]
     total = len(layer.data.get("sentence_scores", []))
-    return (f"## Check-worthiness\n\n{len(layer.spans)} of {total} sentences check-worthy "
-            f"(threshold {layer.data.get('threshold', 0):.3f}); see the claims table.\n")
+    return (
+        f"## Check-worthiness\n\n{len(layer.spans)} of {total} sentences check-worthy "
+        f"(threshold {layer.data.get('threshold', 0):.3f}); see the claims table.\n"
+    )

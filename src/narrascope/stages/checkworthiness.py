@@ -52,4 +52,6 @@ class CheckworthinessStage(Stage):
                 for s, score in zip(doc.sentences, scores, strict=True)
             ]
             layer.data["explanations"] = dict(EXPLANATIONS)
-            layer.data["model"] = "narrascope/models/checkworthiness (see docs/models/checkworthiness.md)"
+            layer.data["model"] = (
+                "narrascope/models/checkworthiness (see docs/models/checkworthiness.md)"
+            )

@@ -47,15 +47,16 @@ class ClaimsStage(Stage):
         sentences = [_sentence(parsed, s.start, s.end) for s in worthy]
         known = article_places(parsed.sents)
         reference = article_date(doc.meta.published)
-        claims = []
+        claims: list[dict[str, Any]] = []
         keys = []
         for check, sent in zip(worthy, sentences, strict=True):
             record = extract_claim(sent, reference, known)
             record["attribution"], note = attribute(doc, check.start, check.end)
             if note:
                 record["attribution_note"] = note
-            claims.append({"start": check.start, "end": check.end, "score": check.score,
-                           "attrs": record})
+            claims.append(
+                {"start": check.start, "end": check.end, "score": check.score, "attrs": record}
+            )
             keys.append(_key(sent, record))
         for claim, group in zip(claims, group_claims(keys), strict=True):
             claim["attrs"]["group"] = f"g{group}"
@@ -68,8 +69,9 @@ class ClaimsStage(Stage):
                 continue
             layer = doc.layer(LAYER)
             for claim in claims:
-                layer.add_span(claim["start"], claim["end"], LABEL, claim["score"],
-                               **claim["attrs"])
+                layer.add_span(
+                    claim["start"], claim["end"], LABEL, claim["score"], **claim["attrs"]
+                )
             layer.data["groups"] = _groups(layer.spans)
             layer.data["table"] = [claim_row(doc, span) for span in layer.spans]
             layer.data["places"] = place_list(layer.spans)
@@ -86,7 +88,8 @@ def _sentence(parsed: Any, start: int, end: int) -> Any:
 def _key(sent: Any, record: dict[str, Any]) -> ClaimKey:
     counts = frozenset(
         (str(q["value"]), q["unit"].split()[-1].lower().rstrip("s"))
-        for q in record["quantities"] if q["unit"]
+        for q in record["quantities"]
+        if q["unit"]
     )
     places = frozenset(p["text"].lower() for p in record["places"])
     predicate = record["predicate"]["lemma"] if record["predicate"] else None
@@ -159,13 +162,21 @@ def place_list(spans: Sequence[Any]) -> list[dict[str, Any]]:
     for span in spans:
         for place in span.attrs["places"]:
             key = (place["text"], place.get("admin_area"))
-            entry = places.setdefault(key, {
-                "text": place["text"], "name": place_text(place),
-                "admin_area": place.get("admin_area"), "kind": place.get("kind"),
-                "lat": place["lat"], "lon": place["lon"], "resolved": place["resolved"],
-                "admin_area_lat": place.get("admin_area_lat"),
-                "admin_area_lon": place.get("admin_area_lon"), "claims": [],
-            })
+            entry = places.setdefault(
+                key,
+                {
+                    "text": place["text"],
+                    "name": place_text(place),
+                    "admin_area": place.get("admin_area"),
+                    "kind": place.get("kind"),
+                    "lat": place["lat"],
+                    "lon": place["lon"],
+                    "resolved": place["resolved"],
+                    "admin_area_lat": place.get("admin_area_lat"),
+                    "admin_area_lon": place.get("admin_area_lon"),
+                    "claims": [],
+                },
+            )
             if span.id not in entry["claims"]:
                 entry["claims"].append(span.id)
     return list(places.values())
