@@ -8,6 +8,7 @@ kept as ``reporting`` so that a claim read without the sourcing stage still show
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -115,8 +116,8 @@ def _raised(verb: Any) -> Any:
     return verb
 
 
-def phrase(token: Any) -> tuple[int, int]:
-    """Character span of the noun phrase headed by ``token``, without clauses or asides."""
+def phrase(token: Any) -> Any:
+    """The noun phrase headed by ``token`` (a spaCy span), without clauses or asides."""
     start_token = token.left_edge
     end_token = token
     for child in token.rights:
@@ -127,7 +128,7 @@ def phrase(token: Any) -> tuple[int, int]:
         if child.is_punct:
             break
         end_token = child.right_edge
-    return start_token.idx, end_token.idx + len(end_token.text)
+    return token.doc[start_token.i : end_token.i + 1]
 
 
 def _adjacent(end_token: Any, child: Any) -> bool:
@@ -137,8 +138,9 @@ def _adjacent(end_token: Any, child: Any) -> bool:
 
 
 def _mention(doc: Any, token: Any) -> dict[str, Any]:
-    start, end = phrase(token)
-    return {"text": doc.text[start:end], "start": start, "end": end}
+    # Span.text, never Doc.text: the latter rebuilds the whole article string on every call.
+    span = phrase(token)
+    return {"text": span.text, "start": span.start_char, "end": span.end_char}
 
 
 def actors_and_objects(predicate: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -222,9 +224,13 @@ def reporting_frame(frame: Any | None) -> dict[str, Any] | None:
 
 
 def extract_claim(
-    sent: Any, reference: datetime | None, known_places: frozenset[str] = frozenset()
+    sent: Any,
+    reference: datetime | None,
+    known_places: frozenset[str] = frozenset(),
+    ents: Sequence[Any] | None = None,
 ) -> dict[str, Any]:
-    """The structured claim of one spaCy sentence span."""
+    """The structured claim of one spaCy sentence span (``ents``: its entities, if known)."""
+    ents = list(sent.ents) if ents is None else ents
     predicate, frame = choose_predicate(sent)
     actors, objects = actors_and_objects(predicate) if predicate is not None else ([], [])
     return {
@@ -232,14 +238,23 @@ def extract_claim(
         "predicate": predicate_record(predicate) if predicate is not None else None,
         "objects": objects,
         "quantities": find_quantities(sent),
-        "places": find_places(sent, known_places),
-        "times": find_times(sent, reference),
+        "places": find_places(sent, known_places, ents),
+        "times": find_times(sent, reference, ents),
         "negated": is_negated(predicate),
         "hedges": find_hedges(sent),
         "reporting": reporting_frame(frame) or according_to(sent),
     }
 
 
-def article_places(sents: Any) -> frozenset[str]:
+def entities_in(ents: Sequence[Any], sent: Any) -> list[Any]:
+    """The entities (from one ``Doc.ents`` call) that lie inside ``sent``."""
+    return [e for e in ents if sent.start <= e.start and e.end <= sent.end]
+
+
+def article_places(sents: Any, ents: Sequence[Any] | None = None) -> frozenset[str]:
     """Lower-cased names read as places anywhere in the article (first pass)."""
-    return frozenset(p["text"].lower() for sent in sents for p in find_places(sent))
+    return frozenset(
+        p["text"].lower()
+        for sent in sents
+        for p in find_places(sent, ents=None if ents is None else entities_in(ents, sent))
+    )

@@ -42,11 +42,12 @@ NEGATIVE_DETERMINERS = {"no", "neither", "none", "nobody", "nothing"}
 
 def find_hedges(sent: Any) -> list[dict[str, Any]]:
     """Hedging words in a spaCy sentence span, with their character offsets."""
-    text = sent.doc.text
+    text = sent.text
+    offset = sent.start_char
     found = []
     covered: set[int] = set()
-    for match in _HEDGE.finditer(text, sent.start_char, sent.end_char):
-        start, end = match.span()
+    for match in _HEDGE.finditer(text):
+        start, end = match.start() + offset, match.end() + offset
         found.append({"text": match.group(0), "start": start, "end": end})
         covered.update(range(start, end))
     for token in sent:

@@ -10,6 +10,7 @@ place it does not know stays as text with ``resolved: false``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -146,15 +147,15 @@ def resolve(name: str) -> dict[str, Any] | None:
     return None
 
 
-def _entity_tokens(sent: Any, known: frozenset[str]) -> list[tuple[int, int]]:
+def _entity_tokens(sent: Any, known: frozenset[str], ents: Sequence[Any]) -> list[tuple[int, int]]:
     """Token ranges of place candidates inside the sentence.
 
     ``known`` holds names already read as places elsewhere in the article: the model's tag
     for a name changes from sentence to sentence, the name's role in the article does not.
     """
     ranges: list[tuple[int, int]] = []
-    for ent in sent.ents:
-        if ent.label_ in PLACE_ENTITIES or _looks_like_place(ent):
+    for ent in ents:
+        if ent.label_ in PLACE_ENTITIES or _looks_like_place(ent, sent.end):
             ranges.append((ent.start, ent.end))
     taken = {i for s, e in ranges for i in range(s, e)}
     for start, end in _proper_noun_runs(sent):
@@ -198,7 +199,7 @@ def _conjoined_place(token: Any, taken: set[int]) -> bool:
     return token.dep_ == "conj" and token.head.i in taken
 
 
-def _looks_like_place(ent: Any) -> bool:
+def _looks_like_place(ent: Any, sent_end: int) -> bool:
     """A mis-tagged entity that the context or the gazetteer shows to be a place."""
     last = ent[-1]
     if ent.label_ in ("PERSON", "ORG", "NORP") and len(ent) > 2:
@@ -207,7 +208,7 @@ def _looks_like_place(ent: Any) -> bool:
         return False
     if ent.label_ == "NORP" and resolve(ent.text) is None:
         return False  # "Ukrainian" is a nationality; "Belgorod" mis-tagged NORP is a city
-    if _admin_area(ent.doc, ent.end, ent.sent.end)[0] is not None:
+    if _admin_area(ent.doc, ent.end, sent_end)[0] is not None:
         return True  # "Novyi Dvir, Donetsk oblast": followed by its administrative area
     if last.dep_ == "dobj" and last.head.lemma_.lower() in PLACE_OBJECT_VERBS:
         return ent.label_ != "PERSON" or resolve(ent.text) is not None or len(ent) > 1
@@ -242,12 +243,18 @@ def _admin_area(doc: Any, end: int, sent_end: int) -> tuple[str | None, int]:
     return doc[start : i + 1].text, i + 1
 
 
-def find_places(sent: Any, known: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
-    """Places named in a spaCy sentence span, with admin area and coordinates when known."""
+def find_places(
+    sent: Any, known: frozenset[str] = frozenset(), ents: Sequence[Any] | None = None
+) -> list[dict[str, Any]]:
+    """Places named in a spaCy sentence span, with admin area and coordinates when known.
+
+    ``ents`` are the sentence's entities when the caller has them (``Span.ents`` rebuilds
+    every entity of the document on each call).
+    """
     doc = sent.doc
     places: list[dict[str, Any]] = []
     consumed_until = -1
-    for start, end in _entity_tokens(sent, known):
+    for start, end in _entity_tokens(sent, known, list(sent.ents) if ents is None else ents):
         if start < consumed_until:
             continue  # already read as the admin area of the previous place
         span = doc[start:end]

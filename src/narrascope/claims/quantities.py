@@ -217,7 +217,7 @@ def _unit_groups(sent: Any, used: set[int]) -> list[dict[str, Any]]:
 def _quantity(
     sent: Any, start: int, end: int, value: float | int | None, unit: str, vague: bool
 ) -> dict[str, Any]:
-    text = sent.doc.text[start:end]
+    text = sent.text[start - sent.start_char : end - sent.start_char]
     return {
         "text": text,
         "value": value,

@@ -7,6 +7,7 @@ same against two different reference dates is absolute and always gets its value
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -42,7 +43,19 @@ def _parser(base: datetime) -> Any:
     return DateDataParser(languages=["en"], settings=settings)
 
 
+@lru_cache(maxsize=4096)
+def _parse_time_cached(text: str, reference: datetime | None) -> tuple[Any, Any, bool]:
+    parsed = _parse_time(text, reference)
+    return parsed["value"], parsed["granularity"], parsed["relative"]
+
+
 def parse_time(text: str, reference: datetime | None) -> dict[str, Any]:
+    """``{"value", "granularity", "relative"}`` for a time expression (value None if unknown)."""
+    value, granularity, relative = _parse_time_cached(text, reference)
+    return {"value": value, "granularity": granularity, "relative": relative}
+
+
+def _parse_time(text: str, reference: datetime | None) -> dict[str, Any]:
     """``{"value", "granularity", "relative"}`` for a time expression (value None if unknown)."""
     core = text.strip()
     for word in LEADING_WORDS:
@@ -76,10 +89,12 @@ def article_date(published: str | None) -> datetime | None:
         return None
 
 
-def find_times(sent: Any, reference: datetime | None) -> list[dict[str, Any]]:
+def find_times(
+    sent: Any, reference: datetime | None, ents: Sequence[Any] | None = None
+) -> list[dict[str, Any]]:
     """Time expressions in a spaCy sentence span, normalised where possible."""
     out = []
-    for ent in sent.ents:
+    for ent in list(sent.ents) if ents is None else ents:
         if ent.label_ not in ("DATE", "TIME"):
             continue
         parsed = parse_time(ent.text, reference)

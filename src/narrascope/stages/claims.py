@@ -15,7 +15,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from narrascope.claims.attribution import attribute
-from narrascope.claims.extract import REPORTING_LEMMAS, article_places, extract_claim
+from narrascope.claims.extract import (
+    REPORTING_LEMMAS,
+    article_places,
+    entities_in,
+    extract_claim,
+)
 from narrascope.claims.grouping import ClaimKey, content_lemmas, group_claims
 from narrascope.claims.times import article_date
 from narrascope.document import Document
@@ -45,12 +50,13 @@ class ClaimsStage(Stage):
             return None
         worthy = doc.layers["checkworthiness"].spans if "checkworthiness" in doc.layers else []
         sentences = [_sentence(parsed, s.start, s.end) for s in worthy]
-        known = article_places(parsed.sents)
+        ents = list(parsed.ents)  # once: Span.ents rebuilds them all on every call
+        known = article_places(parsed.sents, ents)
         reference = article_date(doc.meta.published)
         claims: list[dict[str, Any]] = []
         keys = []
         for check, sent in zip(worthy, sentences, strict=True):
-            record = extract_claim(sent, reference, known)
+            record = extract_claim(sent, reference, known, entities_in(ents, sent))
             record["attribution"], note = attribute(doc, check.start, check.end)
             if note:
                 record["attribution_note"] = note
