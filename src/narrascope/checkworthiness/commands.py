@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,8 @@ FEATURE_SETS = (("word", False, False), ("word+cues", False, True), ("word+char+
 
 
 def _normal(text: str) -> str:
-    return " ".join(text.lower().split())
+    """Letters and digits only: ClaimBuster copies of CT24 sentences differ in punctuation."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 def _held_out_texts(paths: tuple[Path, ...]) -> set[str]:
