@@ -187,6 +187,14 @@ def test_actor_action_object() -> None:
     assert texts(claim["objects"])[0].startswith("two oil fields")
 
 
+def test_prepositional_target_and_purpose_are_objects() -> None:
+    funded = claim_of("The government funneled money into new hospitals in Kherson.")
+    assert texts(funded["objects"]) == ["money", "into new hospitals in Kherson"]
+    assert texts(funded["places"]) == ["Kherson"]
+    repair = claim_of("Engineers worked overnight to repair the dam.")
+    assert texts(repair["objects"]) == ["to repair the dam"]
+
+
 # --- the stage: attribution linking, grouping, reports -------------------------------------
 
 STAGE_TEXT = (

@@ -72,6 +72,9 @@ REPORTING_LEMMAS = {
 }
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 OBJECT_DEPS = ("dobj", "attr", "dative", "oprd", "acomp")
+# Prepositions whose object is what the action is directed at ("funnelled money into X").
+OBJECT_PREPOSITIONS = {"into", "against", "for", "on", "onto", "upon", "with", "about"}
+NOT_OBJECT_ENTITIES = {"GPE", "LOC", "FAC", "DATE", "TIME"}
 # Children that extend a noun phrase to the right without leaving it.
 PHRASE_RIGHT_DEPS = {"compound", "flat", "nummod", "prep", "pobj", "conj", "cc", "case", "amod"}
 
@@ -169,7 +172,29 @@ def actors_and_objects(predicate: Any) -> tuple[list[dict[str, Any]], list[dict[
                 objects.append(_mention(doc, child))
             elif child.dep_ == "agent":
                 actors.extend(_mention(doc, c) for c in child.children if c.dep_ == "pobj")
+            elif child.dep_ == "prep" and child.lower_ in OBJECT_PREPOSITIONS:
+                objects.extend(_prepositional_object(doc, child))
+            elif child.dep_ == "advcl" and _is_purpose(child):
+                span = doc[child.left_edge.i : child.right_edge.i + 1]
+                objects.append({"text": span.text, "start": span.start_char, "end": span.end_char})
     return actors, objects
+
+
+def _is_purpose(verb: Any) -> bool:
+    """'(working) to mitigate the fallout': an infinitive clause of purpose."""
+    return verb.pos_ == "VERB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+
+def _prepositional_object(doc: Any, prep: Any) -> list[dict[str, Any]]:
+    """'into infrastructure projects', 'against civilians': the target of the action, unless
+    it is a place or a time (those have their own fields)."""
+    out = []
+    for pobj in prep.children:
+        if pobj.dep_ != "pobj" or pobj.ent_type_ in NOT_OBJECT_ENTITIES:
+            continue
+        span = phrase(pobj)
+        out.append({"text": doc[prep.i : span.end].text, "start": prep.idx, "end": span.end_char})
+    return out
 
 
 def predicate_record(predicate: Any) -> dict[str, Any]:

@@ -13,7 +13,16 @@ from narrascope.document import Document
 from narrascope.report.markdown import quote
 
 CLAIM_CHARS = 300
-COLUMNS = ("claim", "where", "how many", "when", "who says so", "source type", "score")
+COLUMNS = (
+    "claim",
+    "who / did what / to what",
+    "where",
+    "how many",
+    "when",
+    "who says so",
+    "source type",
+    "score",
+)
 
 
 def _cells(row: dict[str, Any]) -> list[str]:
@@ -30,6 +39,7 @@ def _cells(row: dict[str, Any]) -> list[str]:
     score = "" if row["score"] is None else f"{row['score']:.2f}"
     return [
         claim + (f" [{'; '.join(marks)}]" if marks else ""),
+        structure(row),
         "; ".join(row["where"]),
         "; ".join(row["how_many"]),
         "; ".join(str(w) for w in row["when"]),
@@ -37,6 +47,14 @@ def _cells(row: dict[str, Any]) -> list[str]:
         row["source_type"] or "",
         score,
     ]
+
+
+def structure(row: dict[str, Any]) -> str:
+    """'12 soldiers / abandoned / their positions': the claim's skeleton in one line."""
+    parts = [", ".join(row["actors"]) or "?", row["predicate"] or "?"]
+    if row["objects"]:
+        parts.append(", ".join(row["objects"]))
+    return " / ".join(parts)
 
 
 def _coordinates(place: dict[str, Any]) -> str:
