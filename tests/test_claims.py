@@ -82,6 +82,16 @@ def test_no_quantity_in_plain_sentence() -> None:
     assert claim_of("The army did not withdraw from the city.")["quantities"] == []
 
 
+def test_hyphenated_number_ordinal_and_idiom() -> None:
+    claim = claim_of("Fifty-eight people died on the first day, on the one hand.")
+    assert [(q["text"], q["value"]) for q in claim["quantities"]] == [("Fifty-eight people", 58)]
+
+
+def test_year_modifier_is_not_a_count_but_duration_is() -> None:
+    claim = claim_of("Under the 2015 deal, he served 20 years in prison.")
+    assert [(q["value"], q["unit"]) for q in claim["quantities"]] == [(20, "years")]
+
+
 # --- places -------------------------------------------------------------------------------
 
 
@@ -111,6 +121,16 @@ def test_known_city_resolves_to_coordinates() -> None:
 def test_city_used_as_actor_is_not_a_place() -> None:
     claim = claim_of("Moscow has warned that the talks will fail.")
     assert claim["places"] == []
+
+
+def test_organisation_after_preposition_is_not_a_place() -> None:
+    claim = claim_of("The documents were leaked from the FBI to reporters in Boston.")
+    assert texts(claim["places"]) == ["Boston"]
+
+
+def test_country_short_name_resolves() -> None:
+    [place] = claim_of("Inflation in the U.S. rose sharply.")["places"]
+    assert place["resolved"] and place["kind"] == "country"
 
 
 def test_front_named_after_a_city() -> None:
