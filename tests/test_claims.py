@@ -92,6 +92,11 @@ def test_year_modifier_is_not_a_count_but_duration_is() -> None:
     assert [(q["value"], q["unit"]) for q in claim["quantities"]] == [(20, "years")]
 
 
+def test_money_keeps_its_currency() -> None:
+    [money] = claim_of("The company lost $5 billion last year.")["quantities"]
+    assert (money["text"], money["value"], money["unit"]) == ("$5 billion", 5_000_000_000, "USD")
+
+
 # --- places -------------------------------------------------------------------------------
 
 
@@ -116,6 +121,11 @@ def test_known_city_resolves_to_coordinates() -> None:
     assert lviv["lat"] == pytest.approx(49.84, abs=0.1) and lviv["lon"] == pytest.approx(
         24.02, abs=0.1
     )
+
+
+def test_untagged_city_after_locative_preposition() -> None:
+    claim = claim_of("Officials said 40 people were killed in Kyiv on Monday.")
+    assert texts(claim["places"]) == ["Kyiv"] and claim["places"][0]["evidence"] == "gazetteer"
 
 
 def test_city_used_as_actor_is_not_a_place() -> None:

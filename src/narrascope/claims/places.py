@@ -252,6 +252,9 @@ def _place_by_context(sent: Any, start: int, end: int, known: frozenset[str]) ->
         return True  # "the Borovsky direction", "the Sumy front"
     if _admin_area(doc, end, sent.end)[0] is not None:
         return True  # "Novyi Dvir, Donetsk oblast"
+    if last.dep_ == "pobj" and last.head.lower_ in LOCATIVE_PREPOSITIONS:
+        # "killed in Kyiv" with no entity tag: a place if GeoNames knows the name.
+        return resolve(doc[start:end].text) is not None and last.ent_type_ != "PERSON"
     person = last.ent_type_ == "PERSON"
     return last.dep_ == "dobj" and last.head.lemma_.lower() in PLACE_OBJECT_VERBS and not person
 

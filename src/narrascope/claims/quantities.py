@@ -209,6 +209,16 @@ def find_quantities(sent: Any) -> list[dict[str, Any]]:
     return sorted(found, key=lambda q: q["start"])
 
 
+CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "₽": "RUB", "₴": "UAH", "¥": "JPY"}
+
+
+def _currency_before(sent: Any, token: Any) -> str | None:
+    """'$5 billion': the currency written before the number."""
+    if token.i - 1 >= sent.start:
+        return CURRENCY_SYMBOLS.get(sent.doc[token.i - 1].text)
+    return None
+
+
 def _followed_by_as(sent: Any, token: Any) -> bool:
     """'as many as 50': the count is the number, not 'many'."""
     return token.i + 1 < sent.end and token.nbor().lower_ == "as"
@@ -235,10 +245,14 @@ def _quantity_of(sent: Any, first: Any, last: Any, vague: bool) -> dict[str, Any
         if noun is not None and noun.lower_ in ("percent", "%")
         else (_unit_name(noun) if noun is not None else (unit_match.group(2) if unit_match else ""))
     )
+    currency = _currency_before(sent, first)
+    if currency and not unit:
+        unit = currency
     if vague and not unit:
         return None  # a bare "many" says nothing countable
     end_token = noun if noun is not None and noun.i > last.i else last
-    start, end = first.idx, end_token.idx + len(end_token.text)
+    start_token = sent.doc[first.i - 1] if currency else first
+    start, end = start_token.idx, end_token.idx + len(end_token.text)
     return _quantity(sent, start, end, _as_int(value), unit, vague=value is None)
 
 
