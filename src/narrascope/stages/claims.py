@@ -56,6 +56,8 @@ class ClaimsStage(Stage):
         claims: list[dict[str, Any]] = []
         keys = []
         for check, sent in zip(worthy, sentences, strict=True):
+            if sent is None:
+                continue  # offsets that match no parsed tokens (not produced by linguistic)
             record = extract_claim(sent, reference, known, entities_in(ents, sent))
             record["attribution"], note = attribute(doc, check.start, check.end)
             if note:
@@ -86,9 +88,9 @@ class ClaimsStage(Stage):
                 layer.data["note"] = "sourcing stage did not run: claims are unattributed"
 
 
-def _sentence(parsed: Any, start: int, end: int) -> Any:
+def _sentence(parsed: Any, start: int, end: int) -> Any | None:
     span = parsed.char_span(start, end, alignment_mode="expand")
-    return span if span is not None else parsed[0:0]
+    return span if span is not None and len(span) > 0 else None
 
 
 def _key(sent: Any, record: dict[str, Any]) -> ClaimKey:
