@@ -36,7 +36,8 @@ HEDGE_PATTERNS = [
     r"could have",
 ]
 _HEDGE = re.compile(r"\b(?:" + "|".join(HEDGE_PATTERNS) + r")\b", re.IGNORECASE)
-MODALS = {"may", "might", "could"}
+# Bare "could" is mostly past ability ("could not reach"); "could have" is in the patterns.
+MODALS = {"may", "might"}
 NEGATIVE_DETERMINERS = {"no", "neither", "none", "nobody", "nothing"}
 
 

@@ -121,9 +121,8 @@ def parse_number(text: str) -> float | None:
         if _NUMERIC.match(word):
             current += float(word.replace(",", ""))
             seen = True
-        elif (word in NUMBER_WORDS and word not in ("a", "an")) or (
-            word in ("a", "an") and len(words) > 1
-        ):
+        elif word in NUMBER_WORDS and (word not in ("a", "an") or len(words) > 1):
+            # "a" counts only inside a longer number ("a hundred"), never alone.
             current += NUMBER_WORDS[word]
             seen = True
         elif word in MULTIPLIERS and seen:
