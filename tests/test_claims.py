@@ -210,6 +210,21 @@ def test_reported_clause_is_the_claim_and_frame_speaker_kept() -> None:
     assert claim["reporting"]["speaker"]["text"] == "The ministry"
 
 
+def test_according_to_material_shared_by_someone_names_speaker_and_channel() -> None:
+    frame = claim_of(
+        "According to data shared with Radio Town by engineer Anna Petrova, the dam failed."
+    )["reporting"]
+    assert frame["speaker"]["text"] == "engineer Anna Petrova"
+    assert texts(frame["via"]) == ["Radio Town"]
+
+
+def test_reporting_frame_keeps_whom_the_speaker_cites() -> None:
+    claim = claim_of("Reporters, citing two police officers, said that the mayor resigned.")
+    assert claim["reporting"]["speaker"]["text"] == "Reporters"
+    assert texts(claim["reporting"]["citing"]) == ["two police officers"]
+    assert claim["predicate"]["lemma"] == "resign"
+
+
 def test_actor_action_object() -> None:
     claim = claim_of("Rebels seized two oil fields near the capital.")
     assert texts(claim["actors"]) == ["Rebels"]

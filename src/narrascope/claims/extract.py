@@ -218,14 +218,36 @@ def according_to(sent: Any) -> dict[str, Any] | None:
             to = token.doc[token.i + 1]
             objects = [c for c in (*to.children, *token.children) if c.dep_ == "pobj"]
             if to.lower_ == "to" and objects:
-                end = to.idx + len(to.text)
+                speaker, via = _source_of(objects[0])
                 return {
                     "verb": "according to",
                     "start": token.idx,
-                    "end": end,
-                    "speaker": _mention(token.doc, objects[0]),
+                    "end": to.idx + len(to.text),
+                    "speaker": speaker,
+                    "via": via,
+                    "citing": [],
                 }
     return None
+
+
+def _source_of(noun: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """'intelligence shared with X by Y': Y is the speaker and X the channel; otherwise the
+    noun itself ("according to the governor")."""
+    doc = noun.doc
+    for clause in (c for c in noun.children if c.dep_ == "acl"):
+        agents = [
+            p for a in clause.children if a.dep_ == "agent" for p in a.children if p.dep_ == "pobj"
+        ]
+        if agents:
+            via = [
+                _mention(doc, p)
+                for prep in clause.children
+                if prep.dep_ == "prep" and prep.lower_ in ("with", "to")
+                for p in prep.children
+                if p.dep_ == "pobj"
+            ]
+            return _mention(doc, agents[0]), via
+    return _mention(doc, noun), []
 
 
 def reporting_frame(frame: Any | None) -> dict[str, Any] | None:
@@ -240,11 +262,21 @@ def reporting_frame(frame: Any | None) -> dict[str, Any] | None:
             objs = [c for c in head.children if c.dep_ == "pobj"]
             head = objs[0] if objs else head
         speaker = _mention(frame.doc, head)
+    # "TASS journalists, citing confidential sources, reported": whom the speaker relies on.
+    citing = [
+        _mention(frame.doc, obj)
+        for clause in frame.children
+        if clause.dep_ == "advcl" and clause.lemma_.lower() in ("cite", "quote")
+        for obj in clause.children
+        if obj.dep_ == "dobj"
+    ]
     return {
         "verb": frame.text,
         "start": frame.idx,
         "end": frame.idx + len(frame.text),
         "speaker": speaker,
+        "via": [],
+        "citing": citing,
     }
 
 

@@ -147,9 +147,16 @@ def claim_row(doc: Document, span: Any) -> dict[str, Any]:
 
 
 def _in_text_speaker(attrs: dict[str, Any]) -> str | None:
-    """The speaker of the sentence's own reporting frame ("X reported that ..."), if any."""
-    speaker = (attrs.get("reporting") or {}).get("speaker")
-    return speaker["text"] if speaker else None
+    """The sentence's own reporting frame in words: 'X via Y', 'X citing Z', or None."""
+    frame = attrs.get("reporting") or {}
+    if not frame.get("speaker"):
+        return None
+    words = frame["speaker"]["text"]
+    if frame.get("via"):
+        words += " via " + ", ".join(v["text"] for v in frame["via"])
+    if frame.get("citing"):
+        words += " citing " + ", ".join(c["text"] for c in frame["citing"])
+    return words
 
 
 # Place features that are part of how the place is named ("the Sumy front").
