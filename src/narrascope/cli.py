@@ -49,8 +49,12 @@ class LazyGroup(click.Group):
 
 
 # `narrascope evaluate TASK` and `narrascope train TASK`: task name -> "module:click_command".
-EVALUATE_COMMANDS: dict[str, str] = {}
-TRAIN_COMMANDS: dict[str, str] = {}
+EVALUATE_COMMANDS: dict[str, str] = {
+    "checkworthiness": "narrascope.checkworthiness.commands:evaluate_command",
+}
+TRAIN_COMMANDS: dict[str, str] = {
+    "checkworthiness": "narrascope.checkworthiness.commands:train_command",
+}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

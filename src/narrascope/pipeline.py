@@ -73,6 +73,8 @@ STAGE_REGISTRY: dict[str, str] = {
     "language": "narrascope.stages.language:LanguageStage",
     "structure": "narrascope.stages.structure:StructureStage",
     "linguistic": "narrascope.stages.linguistic:LinguisticStage",
+    "checkworthiness": "narrascope.stages.checkworthiness:CheckworthinessStage",
+    "claims": "narrascope.stages.claims:ClaimsStage",
 }
 
 DEFAULT_STAGES: tuple[str, ...] = tuple(STAGE_REGISTRY)

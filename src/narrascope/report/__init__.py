@@ -16,7 +16,16 @@ from narrascope.document import Document
 FORMATS = ("json", "md", "html")
 
 # layer name -> {"html": "module:function", "md": "module:function"}
-PANELS: dict[str, dict[str, str]] = {}
+PANELS: dict[str, dict[str, str]] = {
+    "checkworthiness": {
+        "html": "narrascope.report.claims_panel:checkworthiness_html",
+        "md": "narrascope.report.claims_panel:checkworthiness_markdown",
+    },
+    "claims": {
+        "html": "narrascope.report.claims_panel:claims_html",
+        "md": "narrascope.report.claims_panel:claims_markdown",
+    },
+}
 
 # Plain-language explanations of labels, per layer, shown in the legend and on hover.
 # Stages fill this through ``register_explanations`` so the report needs no model loaded.
