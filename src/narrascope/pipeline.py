@@ -74,6 +74,9 @@ STAGE_REGISTRY: dict[str, str] = {
     "structure": "narrascope.stages.structure:StructureStage",
     "linguistic": "narrascope.stages.linguistic:LinguisticStage",
     "checkworthiness": "narrascope.stages.checkworthiness:CheckworthinessStage",
+    # After checkworthiness (its profile covers the check-worthy sentences), before claims
+    # (which link each claim to its attribution).
+    "attributions": "narrascope.stages.attributions:AttributionsStage",
     "claims": "narrascope.stages.claims:ClaimsStage",
 }
 

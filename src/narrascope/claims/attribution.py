@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from narrascope.document import Document, Layer, Relation
+from narrascope.document import Document, Layer, Relation, Span
 
 LAYER = "attributions"
 NOT_RUN_NOTE = "sourcing stage (attributions layer) did not run: attribution unknown"
@@ -23,18 +23,46 @@ def _overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
 
 
 def best_attribution(layer: Layer, start: int, end: int) -> Relation | None:
-    """The attribution relation whose content overlaps ``start..end`` most (first on ties)."""
-    best: tuple[int, Relation] | None = None
+    """The attribution whose content overlaps ``start..end`` most (first on ties).
+
+    Affirmed attributions win over negated ones ("X has not acknowledged these claims" says
+    nothing about who claims them), and top-level ones over nested ones. From the chosen one the
+    search goes down into attributions reported in its content ("According to TASS, the
+    commander said X": the commander, via TASS), but not into speech quoted inside a quotation,
+    which stays the quoting speaker's word."""
     spans = {s.id: s for s in layer.spans}
-    for relation in layer.relations:
-        if relation.label != "attribution" or "content" not in relation.args:
-            continue
-        content = spans.get(relation.args["content"])
-        if content is None:
-            continue
+    relations = [
+        r for r in layer.relations if r.label == "attribution" and r.args.get("content") in spans
+    ]
+    top = [r for r in relations if r.attrs.get("nested_in") is None]
+    best = _most_overlapping(top, spans, start, end) or _most_overlapping(
+        relations, spans, start, end
+    )
+    seen: set[str] = set()
+    while best is not None and best.id not in seen:
+        seen.add(best.id)
+        children = [
+            r
+            for r in relations
+            if r.attrs.get("nested_in") == best.id and not r.attrs.get("in_quotation")
+        ]
+        deeper = _most_overlapping(children, spans, start, end)
+        if deeper is None:
+            break
+        best = deeper
+    return best
+
+
+def _most_overlapping(
+    relations: list[Relation], spans: dict[str, Span], start: int, end: int
+) -> Relation | None:
+    best: tuple[tuple[bool, int], Relation] | None = None
+    for relation in relations:
+        content = spans[relation.args["content"]]
         shared = _overlap(start, end, content.start, content.end)
-        if shared > 0 and (best is None or shared > best[0]):
-            best = (shared, relation)
+        rank = (not relation.attrs.get("negated"), shared)
+        if shared > 0 and (best is None or rank > best[0]):
+            best = (rank, relation)
     return best[1] if best else None
 
 
@@ -45,8 +73,11 @@ def attribution_record(doc: Document, relation: Relation) -> dict[str, Any]:
     cue_id = relation.args.get("cue")
     record: dict[str, Any] = {
         "source": None,
-        "source_type": "unnamed" if source_id is None else None,
+        "source_type": (relation.attrs.get("source_type") or "unnamed")
+        if source_id is None
+        else None,
         "via": list(relation.attrs.get("via") or []),
+        "via_inherited": bool(relation.attrs.get("via_inherited")),
         "relation_id": relation.id,
         "form": relation.attrs.get("form"),
         "cue": doc.span_text(layer.span_by_id(cue_id)) if cue_id else None,
@@ -58,7 +89,7 @@ def attribution_record(doc: Document, relation: Relation) -> dict[str, Any]:
         record["source_type"] = source.attrs.get("source_type")
         record["source_start"] = source.start
         record["source_end"] = source.end
-        for key in ("role", "affiliation"):
+        for key in ("role", "affiliation", "outlet"):
             if source.attrs.get(key):
                 record[key] = source.attrs[key]
     return record

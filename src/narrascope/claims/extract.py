@@ -12,64 +12,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from narrascope.attribution.lexicon import REPORTING_LEMMAS
 from narrascope.claims.hedges import find_hedges, is_negated
 from narrascope.claims.places import STRONG_EVIDENCE, find_places
 from narrascope.claims.quantities import find_quantities
 from narrascope.claims.times import find_times
 
-REPORTING_LEMMAS = {
-    "say",
-    "report",
-    "claim",
-    "state",
-    "note",
-    "add",
-    "tell",
-    "assert",
-    "announce",
-    "reveal",
-    "suggest",
-    "believe",
-    "indicate",
-    "show",
-    "confirm",
-    "deny",
-    "insist",
-    "allege",
-    "argue",
-    "warn",
-    "write",
-    "describe",
-    "uncover",
-    "find",
-    "highlight",
-    "acknowledge",
-    "emphasize",
-    "emphasise",
-    "explain",
-    "stress",
-    "point",
-    "accuse",
-    "admit",
-    "cite",
-    "disclose",
-    "declare",
-    "estimate",
-    "maintain",
-    "observe",
-    "remark",
-    "testify",
-    "think",
-    "know",
-    "learn",
-    "discover",
-    "conclude",
-    "predict",
-    "inform",
-    "quote",
-    "record",
-    "document",
-}
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 OBJECT_DEPS = ("dobj", "attr", "dative", "oprd", "acomp")
 # Prepositions whose object is what the action is directed at ("funnelled money into X").

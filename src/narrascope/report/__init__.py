@@ -21,6 +21,10 @@ PANELS: dict[str, dict[str, str]] = {
         "html": "narrascope.report.claims_panel:checkworthiness_html",
         "md": "narrascope.report.claims_panel:checkworthiness_markdown",
     },
+    "attributions": {
+        "html": "narrascope.report.sourcing_panel:attributions_html",
+        "md": "narrascope.report.sourcing_panel:attributions_markdown",
+    },
     "claims": {
         "html": "narrascope.report.claims_panel:claims_html",
         "md": "narrascope.report.claims_panel:claims_markdown",

@@ -83,6 +83,7 @@ class ClaimsStage(Stage):
             layer.data["groups"] = _groups(layer.spans)
             layer.data["table"] = [claim_row(doc, span) for span in layer.spans]
             layer.data["places"] = place_list(layer.spans)
+            layer.data["by_source"] = claims_by_source(layer.data["table"])
             layer.data["explanations"] = dict(EXPLANATIONS)
             if "attributions" not in doc.layers:
                 layer.data["note"] = "sourcing stage did not run: claims are unattributed"
@@ -144,6 +145,18 @@ def claim_row(doc: Document, span: Any) -> dict[str, Any]:
         "score": span.score,
         "group": attrs["group"],
     }
+
+
+def claims_by_source(table: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The claims each source supports: one entry per 'who says so', in first-seen order."""
+    groups: dict[str, dict[str, Any]] = {}
+    for row in table:
+        entry = groups.setdefault(
+            row["who_says"],
+            {"who_says": row["who_says"], "source_type": row["source_type"], "claims": []},
+        )
+        entry["claims"].append(row["id"])
+    return list(groups.values())
 
 
 def _in_text_speaker(attrs: dict[str, Any]) -> str | None:

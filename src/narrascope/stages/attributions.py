@@ -1,0 +1,125 @@
+"""Sourcing: who says so, what kind of source it is, and the chain it came through.
+
+Runs after ``checkworthiness`` (whose sentences the sourcing profile covers when it ran) and
+before ``claims`` (which links each claim to the attribution covering it). English only; reads
+the spaCy parse that the linguistic stage keeps in ``doc.cache["spacy"]``.
+
+Layer ``attributions``: spans labelled ``source`` (attrs: canonical, source_type, role,
+affiliation, outlet, resolved_from, antecedent, unresolved), ``cue`` and ``content``; relations
+labelled ``attribution`` with args ``source`` (the original source; absent for agentless
+forms), ``cue``, ``content`` (absent for a nominal cue without stated content) and
+``relay_cue`` ("citing", when an intermediary relays the source), and attrs
+``form``, ``quotation``, ``negated``, ``source_type``, ``via`` (intermediary names, original side first),
+``via_spans``, ``via_inherited``, ``speaker`` (the stated source span as written),
+``nested_in`` (relation id of the attribution whose content holds it), ``in_quotation`` (its
+cue is inside quotation marks) and ``finder`` ("rules").
+``layer.data``: ``chains``, ``sources``, ``profile``, ``explanations``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from narrascope.attribution.build import Attribution, Mention, build_attributions
+from narrascope.attribution.profile import chains, profile, sources
+from narrascope.attribution.rules import find_rule_attributions
+from narrascope.document import Document, Layer
+from narrascope.pipeline import Stage
+from narrascope.report import register_explanations
+
+LAYER = "attributions"
+EXPLANATIONS = {
+    "source": "Who the text says the information comes from: a person, an official, an "
+    "outlet, an official body, an unnamed source or documents (see its type and chain).",
+    "cue": "The words that mark the attribution: 'said', 'according to', 'citing', "
+    "'reportedly', 'statements made by'.",
+    "content": "What the source is said to have claimed.",
+}
+register_explanations(LAYER, EXPLANATIONS)
+
+
+class AttributionsStage(Stage):
+    name = "attributions"
+    requires = ("sentences", "tokens", "entities")
+    provides = ("attributions",)
+    languages = frozenset({"en"})
+
+    def predict(self, docs: Sequence[Document]) -> list[list[Attribution] | None]:
+        out: list[list[Attribution] | None] = []
+        for doc in docs:
+            parsed = doc.cache.get("spacy")
+            if parsed is None:
+                out.append(None)
+                continue
+            out.append(build_attributions(parsed, find_rule_attributions(parsed)))
+        return out
+
+    def set_annotations(self, docs: Sequence[Document], predictions: Sequence[Any]) -> None:
+        for doc, built in zip(docs, predictions, strict=True):
+            if built is None:
+                doc.warn("attributions skipped: no English parse in doc.cache['spacy']")
+                continue
+            layer = doc.layer(LAYER)
+            write_attributions(layer, built)
+            layer.data["chains"] = chains(layer)
+            layer.data["sources"] = sources(doc, layer)
+            layer.data["profile"] = profile(doc, layer)
+            layer.data["explanations"] = dict(EXPLANATIONS)
+
+
+def write_attributions(layer: Layer, built: Sequence[Attribution]) -> None:
+    """Spans (one per distinct offsets and label) and one relation per attribution."""
+    ids: dict[tuple[int, int, str], str] = {}
+
+    def span_id(start: int, end: int, label: str, **attrs: Any) -> str:
+        key = (start, end, label)
+        if key not in ids:
+            ids[key] = layer.add_span(start, end, label, **attrs).id
+        return ids[key]
+
+    def source_id(mention: Mention) -> str:
+        return span_id(mention.start, mention.end, "source", **mention.info.attrs())
+
+    relations = []
+    for attribution in built:
+        cand = attribution.candidate
+        args: dict[str, str] = {}
+        if attribution.source is not None:
+            args["source"] = source_id(attribution.source)
+        if cand.cue is not None:
+            args["cue"] = span_id(*cand.cue, "cue")
+        if cand.content is not None:
+            args["content"] = span_id(*cand.content, "content")
+        if cand.relay_cue is not None:  # "citing": a second cue, on the intermediary's side
+            args["relay_cue"] = span_id(*cand.relay_cue, "cue")
+        relation = layer.add_relation(
+            "attribution",
+            args,
+            cand.score,
+            form=cand.form,
+            quotation=cand.quotation,
+            negated=cand.negated,
+            in_quotation=cand.nested,
+            source_type=attribution.source_type,
+            via=[m.info.canonical for m in attribution.via],
+            via_spans=[source_id(m) for m in attribution.via],
+            via_inherited=attribution.via_inherited,
+            speaker=_speaker(layer, cand.source, ids),
+            nested_in=None,
+            finder="rules",
+        )
+        relations.append(relation)
+    for attribution, relation in zip(built, relations, strict=True):
+        if attribution.nested_in is not None:  # the quoting attribution may come later
+            relation.attrs["nested_in"] = relations[attribution.nested_in].id
+
+
+def _speaker(
+    layer: Layer, offsets: tuple[int, int] | None, ids: dict[tuple[int, int, str], str]
+) -> dict[str, Any] | None:
+    """The source as the sentence states it ('restricted intelligence shared with ... by X'),
+    kept for evaluation against PolNeAR-style source spans."""
+    if offsets is None:
+        return None
+    return {"start": offsets[0], "end": offsets[1], "span": ids.get((*offsets, "source"))}

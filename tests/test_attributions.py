@@ -1,0 +1,528 @@
+"""Sourcing: attribution forms, negative cases, source typing, resolution, chains, profile,
+reports, and the example article end to end (when ../shared is present)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from narrascope.api import analyze_text
+
+BASE = ["language", "structure", "linguistic", "attributions"]
+
+
+def analyse(text: str) -> Any:
+    return analyze_text(text, stages=BASE)
+
+
+def records(doc: Any) -> list[dict[str, Any]]:
+    """Each attribution relation as plain words: source, type, cue, content, via, ..."""
+    layer = doc.layers["attributions"]
+    spans = {s.id: s for s in layer.spans}
+    out = []
+    for rel in layer.relations:
+        source = spans.get(rel.args.get("source", ""))
+        content = spans.get(rel.args.get("content", ""))
+        out.append(
+            {
+                "source": source.attrs["canonical"] if source else None,
+                "type": rel.attrs["source_type"],
+                "role": source.attrs["role"] if source else None,
+                "affiliation": source.attrs["affiliation"] if source else None,
+                "resolved_from": source.attrs["resolved_from"] if source else None,
+                "cue": doc.span_text(spans[rel.args["cue"]]),
+                "relay_cue": doc.span_text(spans[rel.args["relay_cue"]])
+                if "relay_cue" in rel.args
+                else None,
+                "content": doc.span_text(content) if content else None,
+                "via": rel.attrs["via"],
+                "form": rel.attrs["form"],
+                "quotation": rel.attrs["quotation"],
+                "nested_in": rel.attrs["nested_in"],
+                "id": rel.id,
+            }
+        )
+    return out
+
+
+def only(doc: Any) -> dict[str, Any]:
+    found = records(doc)
+    assert len(found) == 1, found
+    return found[0]
+
+
+# --- forms ---------------------------------------------------------------------------------
+
+
+def test_direct_quote_before_the_cue() -> None:
+    rec = only(analyse("“We will hold the line at the river,” Colonel Ivan Drach said."))
+    assert rec["source"] == "Ivan Drach" and rec["type"] == "named_official"
+    assert rec["cue"] == "said"
+    assert rec["content"] == "“We will hold the line at the river,”"
+    assert rec["quotation"] == "direct"
+
+
+def test_direct_quote_after_a_colon() -> None:
+    rec = only(analyse("The harbour master said: “The port is closed to all ships.”"))
+    assert rec["content"] == "“The port is closed to all ships.”"
+    assert rec["quotation"] == "direct"
+
+
+def test_indirect_speech() -> None:
+    rec = only(analyse("Mayor Anna Kovalenko said the bridge had been destroyed by shelling."))
+    assert rec["source"] == "Anna Kovalenko" and rec["type"] == "named_official"
+    assert rec["role"] == "Mayor"
+    assert rec["content"] == "the bridge had been destroyed by shelling"
+    assert rec["quotation"] == "none" and rec["form"] == "verb"
+
+
+def test_mixed_quote() -> None:
+    rec = only(analyse("Spokesman Oleg Petrov said the brigade was “ready to fight to the end”."))
+    assert rec["content"] == "the brigade was “ready to fight to the end”"
+    assert rec["quotation"] == "mixed"
+
+
+def test_according_to() -> None:
+    rec = only(analyse("According to the regional health department, 40 people were injured."))
+    assert rec["form"] == "according_to" and rec["cue"] == "According to"
+    assert rec["source"] == "regional health department" and rec["type"] == "official_body"
+    assert rec["content"] == "40 people were injured"
+
+
+def test_according_to_shared_by_names_the_origin_and_the_channel() -> None:
+    doc = analyse(
+        "According to data shared with Interfax by economist Pavel Orlov, exports fell by a third."
+    )
+    rec = only(doc)
+    assert rec["source"] == "Pavel Orlov" and rec["role"] == "economist"
+    assert rec["via"] == ["Interfax"]
+    [chain] = doc.layers["attributions"].data["chains"]
+    assert [n["name"] for n in chain["nodes"]] == ["Pavel Orlov", "Interfax", "this article"]
+
+
+def test_citing_makes_the_cited_source_the_origin() -> None:
+    rec = only(
+        analyse(
+            "Reuters journalists, citing two diplomats familiar with the talks, reported that "
+            "the ceasefire had collapsed."
+        )
+    )
+    assert rec["source"] == "two diplomats familiar with the talks"
+    assert rec["type"] == "anonymous"
+    assert rec["via"] == ["Reuters journalists"]
+    assert rec["content"] == "that the ceasefire had collapsed"
+    assert rec["relay_cue"] == "citing"
+
+
+def test_apposition_gives_role_and_affiliation() -> None:
+    rec = only(
+        analyse(
+            "Pavel Orlov, a senior economist at the Gaidar Institute, said inflation was rising."
+        )
+    )
+    assert rec["source"] == "Pavel Orlov" and rec["type"] == "named_person"
+    assert rec["role"] == "senior economist" and rec["affiliation"] == "Gaidar Institute"
+
+
+def test_quotation_marks_of_several_kinds() -> None:
+    from narrascope.attribution.rules import quotation_spans
+
+    text = "“A,” he said. ''B,'' she said. \"C\" and ‘D’ but not Ukraine’s army. «E»"
+    found = [text[s:e] for s, e in quotation_spans(text)]
+    assert found == ["“A,”", "''B,''", '"C"', "‘D’", "«E»"]
+
+
+def test_passive_with_agent() -> None:
+    rec = only(analyse("The strike was described by geologist Maria Silva as an act of sabotage."))
+    assert rec["form"] == "passive" and rec["source"] == "Maria Silva"
+    assert rec["type"] == "named_person" and rec["role"] == "geologist"
+    assert rec["content"] == "an act of sabotage"
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "content"),
+    [
+        ("It was reported that the port had been closed since Monday.", "was reported",
+         "that the port had been closed since Monday"),
+        ("The convoy was reportedly ambushed near the border.", "reportedly",
+         "The convoy was reportedly ambushed near the border"),
+        ("Ten soldiers are believed to have surrendered.", "are believed", "to have surrendered"),
+    ],
+)  # fmt: skip
+def test_agentless_forms(text: str, cue: str, content: str) -> None:
+    rec = only(analyse(text))
+    assert rec["source"] is None and rec["type"] == "unsourced"
+    assert rec["form"] == "agentless"
+    assert rec["cue"] == cue and rec["content"] == content
+
+
+def test_sources_say_is_anonymous() -> None:
+    rec = only(analyse("Sources say the minister will resign next week."))
+    assert rec["type"] == "anonymous" and rec["content"] == "the minister will resign next week"
+
+
+def test_nominal_cue_with_agent_and_relative_pronoun_speaker() -> None:
+    found = records(
+        analyse(
+            "Analysts doubted statements made by Finance Minister Karl Berg, who has repeatedly "
+            "claimed that inflation is falling."
+        )
+    )
+    nominal = [r for r in found if r["form"] == "nominal"]
+    verbal = [r for r in found if r["cue"] == "claimed"]
+    assert nominal and nominal[0]["cue"] == "statements" and nominal[0]["source"] == "Karl Berg"
+    assert verbal[0]["source"] == "Karl Berg" and verbal[0]["type"] == "named_official"
+    assert verbal[0]["content"] == "that inflation is falling"
+
+
+def test_documents_behind_a_nominal_subject() -> None:
+    rec = only(analyse("Access to secret cables shows that the company paid the officials."))
+    assert rec["type"] == "documents" and rec["source"] == "secret cables"
+
+
+def test_told_an_outlet_puts_it_in_the_chain() -> None:
+    rec = only(analyse("Ivan Sorokin told TASS that the plant had stopped production."))
+    assert rec["source"] == "Ivan Sorokin" and rec["via"] == ["TASS"]
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "source_type", "via"),
+    [
+        ("Speaking to RT, Maria Zakharova said that the sanctions had failed.",
+         "Maria Zakharova", "named_person", ["RT"]),
+        ("In an interview with Izvestia, the general claimed that the front was stable.",
+         "general", "official_body", ["Izvestia"]),
+        ("Residents told the BBC they had heard explosions.", "Residents", "anonymous", ["BBC"]),
+        ("The report, published by the Institute for the Study of War, said Russian forces had "
+         "advanced.", "Institute for the Study of War", "organization", []),
+        ("Western intelligence officials believe that the offensive will start in spring.",
+         "Western intelligence officials", "official_body", []),
+        ("Local media reported explosions in Belgorod.", "Local media", "outlet", []),
+        ("Moscow has repeatedly denied targeting civilians.", "Moscow", "official_body", []),
+    ],
+)  # fmt: skip
+def test_news_wire_forms(text: str, source: str, source_type: str, via: list[str]) -> None:
+    rec = only(analyse(text))
+    assert (rec["source"], rec["type"], rec["via"]) == (source, source_type, via)
+
+
+def test_anonymity_said_in_a_relative_clause() -> None:
+    rec = only(
+        analyse(
+            "A spokesperson for the ministry, who asked not to be named, said the shipment was late."
+        )
+    )
+    assert rec["type"] == "anonymous" and rec["affiliation"] == "ministry"
+
+
+# --- resolution ----------------------------------------------------------------------------
+
+
+def test_pronoun_description_and_surname_resolve_to_the_named_source() -> None:
+    doc = analyse(
+        "Economist Pavel Orlov warned that the currency would collapse. "
+        "He said the central bank had run out of reserves. "
+        "The analyst added that prices would double. "
+        "Orlov also claimed that wages had fallen."
+    )
+    found = records(doc)
+    assert [r["source"] for r in found] == ["Pavel Orlov"] * 4
+    assert [r["resolved_from"] for r in found[1:]] == ["He", "The analyst", "Orlov"]
+    assert all(r["role"] == "Economist" for r in found)
+
+
+def test_pronoun_prefers_the_speaker_and_keeps_gender_apart() -> None:
+    doc = analyse(
+        "Maria Lenko said her husband Petro Lenko had left the city. "
+        "She said the house was empty. "
+        "Petro Lenko told police that he had gone to work. "
+        "He said the car had been stolen. "
+        "She added that the neighbours had seen nothing."
+    )
+    assert [r["source"] for r in records(doc)] == [
+        "Maria Lenko",
+        "Maria Lenko",
+        "Petro Lenko",
+        "Petro Lenko",
+        "Maria Lenko",
+    ]
+
+
+def test_description_without_a_compatible_name_stays_unresolved() -> None:
+    doc = analyse("The governor said the dam was intact.")
+    rec = only(doc)
+    assert rec["source"] == "governor" and rec["resolved_from"] is None
+    assert rec["type"] == "official_body"
+
+
+def test_named_channel_is_inherited_by_the_sources_other_statements() -> None:
+    doc = analyse(
+        "According to figures shared with Interfax by analyst Boris Lenko, exports fell. "
+        "Lenko later said that imports had doubled."
+    )
+    second = records(doc)[1]
+    assert second["source"] == "Boris Lenko" and second["via"] == ["Interfax"]
+    relation = doc.layers["attributions"].relations[1]
+    assert relation.attrs["via_inherited"] is True
+
+
+# --- negative cases ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The said agreement was signed in 2019.",
+        "As said before, the harvest was poor.",
+        "The incident underscores a growing instability in the region.",
+        "The soldiers knew the area well.",
+        "Crisis Of Trust Uncovered: Troops Face Strife",
+    ],
+)
+def test_no_attribution(text: str) -> None:
+    assert records(analyse(text)) == []
+
+
+def test_reported_speech_inside_a_quote_is_nested_not_top_level() -> None:
+    doc = analyse("“The minister told us the mine was safe,” Ivanov told reporters.")
+    found = records(doc)
+    outer = [r for r in found if r["nested_in"] is None]
+    inner = [r for r in found if r["nested_in"] is not None]
+    assert [r["source"] for r in outer] == ["Ivanov"]
+    assert outer[0]["content"] == "“The minister told us the mine was safe,”"
+    assert len(inner) == 1 and inner[0]["nested_in"] == outer[0]["id"]
+    assert inner[0]["content"] == "the mine was safe"
+    assert inner[0]["via"] == ["Ivanov"]  # the minister reaches the article through Ivanov
+    layer = doc.layers["attributions"]
+    names = [s["name"] for s in layer.data["sources"] if s["claims"]]
+    assert names == ["Ivanov"]  # the minister is quoted, not a source of the article's own
+    rows = layer.data["profile"]["sentences"]
+    assert rows[0]["source"] == "Ivanov"
+
+
+def test_speech_reported_in_a_reported_clause_continues_the_chain() -> None:
+    doc = analyse("According to Interfax, officials said that the bridge had reopened.")
+    found = records(doc)
+    [outer] = [r for r in found if r["nested_in"] is None]
+    [inner] = [r for r in found if r["nested_in"] is not None]
+    assert outer["source"] == "Interfax" and outer["type"] == "outlet"
+    assert inner["source"] == "officials" and inner["via"] == ["Interfax"]
+    [row] = doc.layers["attributions"].data["profile"]["sentences"]
+    assert row["source"] == "officials" and row["via"] == ["Interfax"]
+
+
+def test_first_person_inside_a_quote_is_the_quoted_speaker() -> None:
+    doc = analyse("“I told them the bridge would hold,” engineer Olena Marchuk said.")
+    inner = [r for r in records(doc) if r["nested_in"] is not None]
+    assert len(inner) == 1
+    assert inner[0]["source"] == "Olena Marchuk" and inner[0]["via"] == []
+
+
+def test_first_person_opinion_is_a_hedge_not_a_source() -> None:
+    doc = analyse("“I think the bridge will hold,” engineer Olena Marchuk said.")
+    assert [r["cue"] for r in records(doc)] == ["said"]
+    assert records(analyse("I believe the plan will fail.")) == []
+
+
+# --- typing --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical", "source_type", "affiliation"),
+    [
+        ("Confidential Ukrainian border guard sources said the crossing was shut.",
+         "Confidential Ukrainian border guard sources", "anonymous", "Ukrainian border guard"),
+        ("A source close to the Kremlin said the decree was ready.",
+         "source close to the Kremlin", "anonymous", "Kremlin"),
+        ("Officials speaking on condition of anonymity within the Kenyan police said 12 people "
+         "had died.", None, "anonymous", "Kenyan police"),
+        ("Ria Novosti reported that the road was open.", "RIA Novosti", "outlet", None),
+        ("The Daily Courier reported that the mill had closed.", None, "outlet", None),
+        ("Russian officials said the talks would resume.", "Russian officials", "official_body",
+         "Russian"),
+        ("Warsaw insists that the border is secure.", "Warsaw", "official_body", None),
+        ("Classified documents reveal that the plan was drafted in May.", "Classified documents",
+         "documents", None),
+        ("Prime Minister Olga Smit said the budget was balanced.", "Olga Smit", "named_official",
+         None),
+    ],
+)  # fmt: skip
+def test_source_types(
+    text: str, canonical: str | None, source_type: str, affiliation: str | None
+) -> None:
+    rec = only(analyse(text))
+    assert rec["type"] == source_type
+    if canonical is not None:
+        assert rec["source"] == canonical
+    assert rec["affiliation"] == affiliation
+
+
+# --- profile and reports -------------------------------------------------------------------
+
+
+PROFILE_TEXT = (
+    "Mayor Anna Kovalenko said the bridge had been destroyed. "
+    "Internal sources suggest that the dam is damaged. "
+    "Leaked files show that the contract was cancelled. "
+    "The convoy was reportedly ambushed. "
+    "The harvest failed across the south."
+)
+
+
+def test_profile_counts_and_shares() -> None:
+    doc = analyse(PROFILE_TEXT)
+    profile = doc.layers["attributions"].data["profile"]
+    assert profile["basis"] == "all_sentences"  # checkworthiness did not run
+    assert profile["total"] == 5
+    assert profile["counts"] == {
+        "named": 1,
+        "anonymous": 1,
+        "documents": 1,
+        "unsourced": 1,
+        "unattributed": 1,
+    }
+    assert profile["shares"]["named"] == 0.2 and profile["attributed_share"] == 0.8
+    assert [r["source_type"] for r in profile["sentences"]] == [
+        "named_official",
+        "anonymous",
+        "documents",
+        "unsourced",
+        None,
+    ]
+
+
+def test_a_negated_cue_does_not_source_the_sentence() -> None:
+    doc = analyse(
+        "The ministry did not confirm that the bridge over the river had collapsed, "
+        "but witnesses said it had."
+    )
+    negated = [r for r in doc.layers["attributions"].relations if r.attrs["negated"]]
+    assert len(negated) == 1
+    [row] = doc.layers["attributions"].data["profile"]["sentences"]
+    assert row["source"] == "witnesses" and row["bucket"] == "anonymous"
+
+
+def test_profile_covers_check_worthy_sentences_when_that_stage_ran() -> None:
+    doc = analyze_text(
+        PROFILE_TEXT, stages=["language", "structure", "linguistic", "checkworthiness", BASE[-1]]
+    )
+    profile = doc.layers["attributions"].data["profile"]
+    assert profile["basis"] == "checkworthiness"
+    assert profile["total"] == len(doc.layers["checkworthiness"].spans)
+
+
+def test_sources_list_what_each_source_claimed() -> None:
+    doc = analyse(PROFILE_TEXT)
+    sources = {s["name"]: s for s in doc.layers["attributions"].data["sources"]}
+    kovalenko = sources["Anna Kovalenko"]
+    assert kovalenko["source_type"] == "named_official" and kovalenko["role"] == "Mayor"
+    assert kovalenko["claims"][0]["content"] == "the bridge had been destroyed"
+    assert kovalenko["mentions"][0]["text"] == "Mayor Anna Kovalenko"
+
+
+def test_reports_escape_article_text_and_show_the_panel() -> None:
+    from narrascope.report import render
+
+    doc = analyse("Mayor Anna <b>Kovalenko</b> said that <script>alert(1)</script> troops left.")
+    assert records(doc), "the hostile sentence still has an attribution to render"
+    page = render(doc, "html")
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    assert "<b>Kovalenko</b>" not in page
+    assert "Citation chains" in page and "chain-node" in page
+    markdown = render(doc, "md")
+    assert "## Sourcing" in markdown and "### Citation chains" in markdown
+
+
+def test_json_validates_against_the_schema() -> None:
+    from narrascope.serialize import document_to_dict, validate
+
+    data = document_to_dict(analyse(PROFILE_TEXT))
+    validate(data)
+    assert data["layers"]["attributions"]["data"]["profile"]["total"] == 5
+
+
+def test_rules_return_candidates_with_offsets() -> None:
+    from narrascope.attribution.rules import find_rule_attributions
+    from narrascope.stages.linguistic import spacy_english
+
+    text = "Ivan Sorokin said that the plant had stopped."
+    [cand] = find_rule_attributions(spacy_english()(text))
+    assert cand.source is not None and cand.cue is not None and cand.content is not None
+    assert text[slice(*cand.source)] == "Ivan Sorokin"
+    assert text[slice(*cand.cue)] == "said"
+    assert text[slice(*cand.content)] == "that the plant had stopped"
+    assert cand.form == "verb" and 0 < cand.score <= 1
+
+
+def test_stage_is_registered_between_checkworthiness_and_claims() -> None:
+    from narrascope.pipeline import STAGE_REGISTRY
+
+    order = list(STAGE_REGISTRY)
+    assert order.index("checkworthiness") < order.index("attributions") < order.index("claims")
+
+
+# --- the example article -------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_example_article_sources_types_and_chains(example_doc: Any) -> None:
+    if "Marochko" not in example_doc.text:
+        pytest.skip("the shared example article is not available")
+    layer = example_doc.layers["attributions"]
+    sources = {s["name"]: s for s in layer.data["sources"]}
+    marochko = sources["Andrei Marochko"]
+    assert marochko["source_type"] == "named_person" and marochko["role"] == "military analyst"
+    assert sources["RIA Novosti"]["source_type"] == "outlet"
+    tass = sources["TASS journalists"]
+    assert tass["source_type"] == "outlet" and tass["outlet"] == "TASS"
+    hidden = sources["confidential Russian law enforcement sources"]
+    assert hidden["source_type"] == "anonymous"
+    assert hidden["affiliation"] == "Russian law enforcement"
+    assert sources["internal sources"]["source_type"] == "anonymous"
+    assert sources["classified documents"]["source_type"] == "documents"
+    assert sources["Vladimir Putin"]["source_type"] == "named_official"
+    # Each is linked to what it is said to have claimed.
+    claimed = {
+        name: " ".join(c["content"] or "" for c in s["claims"]) for name, s in sources.items()
+    }
+    assert "12 Ukrainian soldiers" in claimed["Andrei Marochko"]
+    assert "battalion headquarters" in claimed["confidential Russian law enforcement sources"]
+    assert "exodus" in claimed["internal sources"]
+    assert "humanitarian fallout" in claimed["classified documents"]
+    assert "desertions" in claimed["Vladimir Putin"]
+    assert "battalion headquarters" in " ".join(c["content"] for c in tass["relayed"])
+    chains = [[n["name"] for n in c["nodes"]] for c in layer.data["chains"]]
+    assert ["Andrei Marochko", "RIA Novosti", "this article"] in chains
+    assert [
+        "confidential Russian law enforcement sources",
+        "TASS journalists",
+        "this article",
+    ] in chains
+
+
+@pytest.mark.slow
+def test_example_article_claims_carry_their_sources(example_doc: Any) -> None:
+    if "Marochko" not in example_doc.text:
+        pytest.skip("the shared example article is not available")
+    table = example_doc.layers["claims"].data["table"]
+
+    def row(words: str) -> dict[str, Any]:
+        [found] = [r for r in table if words in r["claim"]]
+        return found
+
+    assert row("12 Ukrainian soldiers")["who_says"] == "Andrei Marochko via RIA Novosti"
+    battalion = row("battalion headquarters")
+    assert battalion["who_says"] == (
+        "confidential Russian law enforcement sources via TASS journalists"
+    )
+    assert battalion["source_type"] == "anonymous"
+    assert row("primary objective")["who_says"] == "Russian officials"
+    assert row("medical aid")["source_type"] == "unsourced"  # "reportedly": nobody named
+    by_source = {e["who_says"]: e for e in example_doc.layers["claims"].data["by_source"]}
+    assert (
+        row("12 Ukrainian soldiers")["id"] in by_source["Andrei Marochko via RIA Novosti"]["claims"]
+    )
+    profile = example_doc.layers["attributions"].data["profile"]
+    assert profile["basis"] == "checkworthiness"
+    assert sum(profile["counts"].values()) == profile["total"] > 0
