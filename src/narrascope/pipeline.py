@@ -78,6 +78,7 @@ STAGE_REGISTRY: dict[str, str] = {
     # (which link each claim to its attribution).
     "attributions": "narrascope.stages.attributions:AttributionsStage",
     "claims": "narrascope.stages.claims:ClaimsStage",
+    "techniques": "narrascope.stages.techniques:TechniquesStage",
 }
 
 DEFAULT_STAGES: tuple[str, ...] = tuple(STAGE_REGISTRY)

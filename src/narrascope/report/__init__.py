@@ -29,6 +29,10 @@ PANELS: dict[str, dict[str, str]] = {
         "html": "narrascope.report.claims_panel:claims_html",
         "md": "narrascope.report.claims_panel:claims_markdown",
     },
+    "techniques": {
+        "html": "narrascope.report.techniques_panel:techniques_html",
+        "md": "narrascope.report.techniques_panel:techniques_markdown",
+    },
 }
 
 # Plain-language explanations of labels, per layer, shown in the legend and on hover.

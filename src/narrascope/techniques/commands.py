@@ -1,0 +1,232 @@
+"""``narrascope train techniques`` and ``narrascope evaluate techniques``.
+
+Training cross-validates each model with 5 folds by article on the shared train data (the
+held-back splits are never read), prints the out-of-fold scores as JSON lines on stderr, then
+refits on all of it and writes one artifact. Everything is seeded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from narrascope.techniques.data import (
+    GoldSpan,
+    read_articles,
+    read_paragraph_labels,
+    read_span_labels,
+    spans_by_article,
+)
+from narrascope.techniques.labels import SEMEVAL2023_LANGUAGES, SEMEVAL2023_TECHNIQUES
+from narrascope.techniques.model import TechniquesModel, shipped_model_path
+from narrascope.techniques.scoring import paragraph_f1, si_score, tc_micro_f1
+
+DATA = Path(
+    os.environ.get(
+        "NARRASCOPE_DATA", Path(__file__).resolve().parents[3].parent / "shared" / "data"
+    )
+)
+PTC = DATA / "ptc"
+SEMEVAL2023 = DATA / "semeval2023-task3"
+SI_SETTINGS: dict[str, Any] = {
+    "hash_bits": 20,
+    "sentence_words": True,
+    "alpha": 1e-4,
+    "blends": [0.0, 0.3, 0.5, 0.7, 0.85],
+    "lows": [0.15, 0.2, 0.25, 0.3, 0.35, 0.4],
+    "rises": [0.0, 0.1, 0.2],
+    "gaps": [0, 1, 2],
+    # Near-ties (within this much SI F1) go to the lower blend: phrase-level spans.
+    "tolerance": 0.015,
+}
+TC_SETTINGS: dict[str, Any] = {
+    "C": 0.3,
+    "weights": {"word": 1.0, "char": 1.0, "context": 0.5, "cues": 1.0},
+}
+PARAGRAPH_C = 1.0
+
+
+def _log(row: dict[str, Any]) -> None:
+    click.echo(json.dumps(row), err=True)
+
+
+@click.command("techniques")
+@click.option(
+    "--ptc",
+    "ptc_dir",
+    type=click.Path(path_type=Path),
+    default=PTC,
+    show_default=True,
+    help="PTC folder with train-articles/, train-task-si.labels, train-task-flc-tc.labels.",
+)
+@click.option(
+    "--semeval2023",
+    "semeval_dir",
+    type=click.Path(path_type=Path),
+    default=SEMEVAL2023,
+    show_default=True,
+    help="SemEval-2023 Task 3 folder with one folder per language.",
+)
+@click.option(
+    "--languages",
+    default=",".join(SEMEVAL2023_LANGUAGES),
+    show_default=True,
+    help="SemEval-2023 languages (corpus folder names) to train paragraph taggers for.",
+)
+@click.option("--folds", default=5, show_default=True)
+@click.option("--seed", default=13, show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the model (default: the shipped artifact).",
+)
+def train_command(
+    ptc_dir: Path, semeval_dir: Path, languages: str, folds: int, seed: int, output: Path | None
+) -> None:
+    """Train the techniques models; scores are 5-fold cross-validated by article."""
+    from narrascope.techniques.train import (
+        train_classifier,
+        train_paragraph_tagger,
+        train_span_tagger,
+    )
+
+    started = time.time()
+    articles = read_articles(ptc_dir / "train-articles")
+    si_gold = spans_by_article(read_span_labels(ptc_dir / "train-task-si.labels"))
+    tc_gold = read_span_labels(ptc_dir / "train-task-flc-tc.labels")
+    tagger, si_cv = train_span_tagger(articles, si_gold, folds, seed, SI_SETTINGS, _log)
+    classifier, tc_cv = train_classifier(articles, tc_gold, folds, seed, TC_SETTINGS, _log)
+    taggers, para_cv = {}, {}
+    for folder in [x.strip() for x in languages.split(",") if x.strip()]:
+        if folder not in SEMEVAL2023_LANGUAGES:
+            raise click.UsageError(f"unknown SemEval-2023 language folder {folder!r}")
+        base = semeval_dir / folder
+        taggers[SEMEVAL2023_LANGUAGES[folder]], para_cv[folder] = train_paragraph_tagger(
+            read_articles(base / "train-articles"),
+            read_paragraph_labels(base / "train-labels-subtask-3.txt"),
+            SEMEVAL2023_TECHNIQUES,
+            folds,
+            seed,
+            PARAGRAPH_C,
+            _log,
+        )
+    cv: dict[str, Any] = {
+        "folds": folds,
+        "seed": seed,
+        "si": si_cv,
+        "tc": tc_cv,
+        "paragraphs": para_cv,
+    }
+    info = {
+        "cv": cv,
+        "settings": {"si": SI_SETTINGS, "tc": TC_SETTINGS, "paragraph_C": PARAGRAPH_C},
+        "data": {"ptc_articles": len(articles), "tc_spans": len(tc_gold)},
+        "trained_seconds": round(time.time() - started, 1),
+    }
+    model = TechniquesModel(tagger, classifier, taggers, info)
+    target = output or shipped_model_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    model.save(target)
+    click.echo(json.dumps({"model": str(target), **cv}))
+
+
+def _evaluate_ptc(model: TechniquesModel, articles: dict[str, str], gold: list[GoldSpan]) -> dict:
+    from narrascope.techniques.train import assign_labels
+
+    missing = sorted({g.article for g in gold} - set(articles))
+    if missing:
+        raise click.UsageError(f"labels name articles not in the folder, e.g. article{missing[0]}")
+    ids = sorted({g.article for g in gold} | set(articles))
+    predicted = {a: [(s, e) for s, e, _ in model.span_tagger.spans(articles[a])] for a in ids}
+    gold_spans = {a: [(g.start, g.end) for g in gold if g.article == a] for a in ids}
+    si = si_score(gold_spans, predicted)
+    result: dict[str, Any] = {
+        "si_f1": round(si["f1"], 4),
+        "si_precision": round(si["precision"], 4),
+        "si_recall": round(si["recall"], 4),
+        "articles": len(ids),
+        "gold_spans": len(gold),
+    }
+    labelled = [g for g in gold if g.technique]
+    if labelled:
+        by_article = spans_by_article(labelled)
+        order = [g for a in sorted(by_article) for g in by_article[a]]
+        probs = model.classifier.proba(
+            [articles[a] for a in sorted(by_article)],
+            [[(g.start, g.end) for g in by_article[a]] for a in sorted(by_article)],
+        )
+        guesses = assign_labels(order, probs, model.classifier.classes)
+        tc = tc_micro_f1([(g.article, g.start, g.end, g.technique) for g in order], guesses)
+        result["tc_micro_f1"] = round(tc, 4)
+    return result
+
+
+def _evaluate_semeval2023(
+    model: TechniquesModel, articles: dict[str, str], labels_path: Path, language: str
+) -> dict:
+    from narrascope.techniques.train import paragraph_texts
+
+    tagger = model.paragraph_taggers.get(language)
+    if tagger is None:
+        known = ", ".join(sorted(model.paragraph_taggers))
+        raise click.UsageError(f"no paragraph model for language {language!r} (have: {known})")
+    gold = read_paragraph_labels(labels_path)
+    keys = list(gold)
+    texts = paragraph_texts(articles, keys)
+    predicted = {k: [c for c, _ in row] for k, row in zip(keys, tagger.labels(texts), strict=True)}
+    score = paragraph_f1(gold, predicted, tagger.classes)
+    return {**{k: round(v, 4) for k, v in score.items()}, "paragraphs": len(keys)}
+
+
+@click.command("techniques")
+@click.option("--scheme", type=click.Choice(["ptc", "semeval2023"]), required=True)
+@click.option(
+    "--articles",
+    "articles_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder of article<ID>.txt files.",
+)
+@click.option(
+    "--labels",
+    "labels_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="PTC: id, technique, start, end (or id, start, end). SemEval-2023: id, line, techniques.",
+)
+@click.option(
+    "--language",
+    default="en",
+    show_default=True,
+    help="SemEval-2023 scheme: ISO 639-1 code of the articles (en fr de it pl ru).",
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A model file (default: the shipped one).",
+)
+def evaluate_command(
+    scheme: str, articles_dir: Path, labels_path: Path, language: str, model_path: Path | None
+) -> None:
+    """Score the techniques models; prints one JSON object."""
+    if not labels_path.exists():
+        raise click.UsageError(f"labels file not found: {labels_path}")
+    try:
+        articles = read_articles(articles_dir)
+        model = TechniquesModel.load(model_path or shipped_model_path())
+        if scheme == "ptc":
+            result = _evaluate_ptc(model, articles, read_span_labels(labels_path))
+        else:
+            result = _evaluate_semeval2023(model, articles, labels_path, language)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(json.dumps({"scheme": scheme, **result}))

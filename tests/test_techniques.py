@@ -1,0 +1,221 @@
+"""Persuasion techniques: official scorers, readers, decoding, shipped model, stage, reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from narrascope.techniques.data import article_lines, read_paragraph_labels, read_span_labels
+from narrascope.techniques.model import decode_spans
+from narrascope.techniques.scoring import (
+    merge_overlapping,
+    paragraph_f1,
+    si_score,
+    tc_micro_f1,
+)
+
+# ---------------------------------------------------------------- SI scorer (SemEval-2020)
+
+
+def test_si_partial_overlap_gets_partial_credit() -> None:
+    # pred (5,15) covers half of gold (0,10) and none of gold (20,30):
+    # P = (5/10) / 1 = 0.5, R = (5/10) / 2 = 0.25, F1 = 2 * 0.5 * 0.25 / 0.75 = 1/3
+    score = si_score({"a": [(0, 10), (20, 30)]}, {"a": [(5, 15)]})
+    assert score["precision"] == pytest.approx(0.5)
+    assert score["recall"] == pytest.approx(0.25)
+    assert score["f1"] == pytest.approx(1 / 3)
+
+
+def test_si_one_prediction_covering_two_gold_spans() -> None:
+    # pred (0,10) over gold (0,4) and (6,10): P = 4/10 + 4/10 = 0.8, R = (1 + 1) / 2 = 1
+    score = si_score({"a": [(0, 4), (6, 10)]}, {"a": [(0, 10)]})
+    assert score["precision"] == pytest.approx(0.8)
+    assert score["recall"] == pytest.approx(1.0)
+    assert score["f1"] == pytest.approx(2 * 0.8 / 1.8)
+
+
+def test_si_overlapping_spans_are_merged_on_both_sides() -> None:
+    # gold (0,10)+(5,15) -> (0,15); pred (0,8)+(6,15) -> (0,15): a perfect match
+    score = si_score({"a": [(0, 10), (5, 15)]}, {"a": [(0, 8), (6, 15)]})
+    assert score["f1"] == pytest.approx(1.0)
+    assert merge_overlapping([(5, 9), (0, 5), (3, 4)]) == [(0, 5), (5, 9)]  # touching: apart
+
+
+def test_si_articles_without_predictions_count_against_recall() -> None:
+    # article b has a gold span and no prediction: P = 1, R = 1/2, F1 = 2/3
+    score = si_score({"a": [(0, 4)], "b": [(0, 4)]}, {"a": [(0, 4)]})
+    assert score["precision"] == 1.0
+    assert score["recall"] == pytest.approx(0.5)
+    assert score["f1"] == pytest.approx(2 / 3)
+
+
+def test_si_prediction_without_overlap_scores_zero_and_empty_is_one() -> None:
+    assert si_score({"a": [(0, 4)]}, {"a": [(10, 20)]})["f1"] == 0.0
+    assert si_score({}, {})["f1"] == 1.0
+
+
+# ---------------------------------------------------------------- TC and paragraph scorers
+
+
+def test_tc_micro_f1_matches_repeated_spans_as_multisets() -> None:
+    gold = [("a", 0, 5, "X"), ("a", 0, 5, "Y"), ("a", 6, 9, "Z"), ("b", 0, 3, "X")]
+    # span a:0-5 carries X and Y: predicting Y, X (either order) scores both
+    assert tc_micro_f1(gold, ["Y", "X", "W", "X"]) == pytest.approx(3 / 4)
+    assert tc_micro_f1(gold, ["X", "X", "Z", "Y"]) == pytest.approx(2 / 4)
+    with pytest.raises(ValueError):
+        tc_micro_f1(gold, ["X"])
+
+
+def test_paragraph_f1_micro_and_macro_by_hand() -> None:
+    classes = ["A", "B", "C", "D"]
+    gold = {("1", 1): ["A", "B"], ("1", 3): ["C"], ("2", 1): []}
+    pred = {("1", 1): ["A"], ("1", 3): ["B"], ("2", 1): []}
+    # micro: tp 1 (A), fp 1 (B on 1:3), fn 2 (B on 1:1, C): P = 1/2, R = 1/3, F1 = 0.4
+    # macro: A 1.0, B 0.0, C 0.0, D never gold nor predicted -> 1.0 (zero_division=1)
+    score = paragraph_f1(gold, pred, classes)
+    assert score["micro_f1"] == pytest.approx(0.4)
+    assert score["macro_f1"] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="no prediction"):
+        paragraph_f1(gold, {("1", 1): ["A"]}, classes)
+
+
+# ---------------------------------------------------------------- readers and decoding
+
+
+def test_read_span_labels_both_formats_and_errors(tmp_path: Path) -> None:
+    path = tmp_path / "tc.labels"
+    path.write_text("1\tName_Calling,Labeling\t3\t9\n2\t0\t4\n", encoding="utf-8")
+    spans = read_span_labels(path)
+    assert [(s.article, s.technique, s.start, s.end) for s in spans] == [
+        ("1", "Name_Calling,Labeling", 3, 9),
+        ("2", "", 0, 4),
+    ]
+    path.write_text("1\tDoubt\t9\t3\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"tc.labels:1"):
+        read_span_labels(path)
+
+
+def test_paragraph_labels_and_lines(tmp_path: Path) -> None:
+    path = tmp_path / "p.txt"
+    path.write_text("7\t1\t\n7\t3\tDoubt,Slogans\n", encoding="utf-8")
+    assert read_paragraph_labels(path) == {("7", 1): [], ("7", 3): ["Doubt", "Slogans"]}
+    assert article_lines("Title\n\nBody text.\n") == {1: (0, 5), 3: (7, 17)}
+
+
+def test_decode_spans_bridges_gaps_within_a_sentence_only() -> None:
+    text = "We must stop the evil traitors now. Calm day."
+    toks = [(0, 2), (3, 7), (8, 12), (13, 16), (17, 21), (22, 30), (31, 34), (34, 35)]
+    toks += [(36, 40), (41, 44), (44, 45)]
+    sent = [0] * 8 + [1] * 3
+    probs = np.array([0, 0, 0, 0, 0.9, 0.1, 0.8, 0.1, 0.9, 0, 0])
+    # "evil" and "now" join over one low token; the next sentence's "Calm" stays apart
+    found = decode_spans(text, toks, sent, probs, low=0.5, high=0.85, gap=1)
+    assert [(text[s:e], round(score, 2)) for s, e, score in found] == [
+        ("evil traitors now", 0.6),
+        ("Calm", 0.9),
+    ]
+    # without a token above ``high`` a run is dropped
+    assert decode_spans(text, toks, sent, probs, low=0.5, high=0.95, gap=1) == []
+
+
+# ---------------------------------------------------------------- shipped model, CLI, stage
+
+LOADED = (
+    "The corrupt and treacherous regime keeps lying to the people. These traitors want to "
+    "destroy our great nation, and they will stop at nothing! Is this really what the so-called "
+    "experts call democracy?"
+)
+
+
+def test_shipped_model_predicts_on_a_short_text() -> None:
+    from narrascope.techniques.labels import PTC_TECHNIQUES, SEMEVAL2023_TECHNIQUES
+    from narrascope.techniques.model import shipped_model
+
+    model = shipped_model()
+    found = model.analyse(LOADED)
+    assert found, "no technique span in an overtly loaded text"
+    for item in found:
+        assert 0 <= item["start"] < item["end"] <= len(LOADED)
+        assert item["technique"] in PTC_TECHNIQUES
+        assert 0 < item["span_score"] <= 1 and 0 < item["technique_score"] <= 1
+    assert model.analyse("") == []
+    assert {"en", "ru"} <= set(model.paragraph_taggers)
+    tagger = model.paragraph_taggers["en"]
+    assert set(tagger.classes) == set(SEMEVAL2023_TECHNIQUES)
+    assert tagger.proba([LOADED]).shape == (1, len(SEMEVAL2023_TECHNIQUES))
+
+
+def _write_ptc_fixture(root: Path) -> tuple[Path, Path, str]:
+    articles = root / "articles"
+    articles.mkdir()
+    text = "Title here\n\n" + LOADED + "\n"
+    (articles / "article42.txt").write_text(text, encoding="utf-8")
+    start = text.index("corrupt")
+    labels = root / "gold.labels"
+    labels.write_text(
+        f"42\tLoaded_Language\t{start}\t{start + 7}\n"
+        f"42\tName_Calling,Labeling\t{text.index('traitors')}\t{text.index('traitors') + 8}\n",
+        encoding="utf-8",
+    )
+    return articles, labels, text
+
+
+def test_evaluate_ptc_prints_si_and_tc(tmp_path: Path) -> None:
+    from narrascope.cli import cli
+
+    articles, labels, _ = _write_ptc_fixture(tmp_path)
+    args = ["evaluate", "techniques", "--scheme", "ptc", "--articles", str(articles)]
+    result = CliRunner().invoke(cli, [*args, "--labels", str(labels)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert 0 <= report["si_f1"] <= 1 and 0 <= report["tc_micro_f1"] <= 1
+    assert report["gold_spans"] == 2
+
+
+def test_evaluate_semeval2023_prints_micro_and_macro(tmp_path: Path) -> None:
+    from narrascope.cli import cli
+
+    articles, _, _ = _write_ptc_fixture(tmp_path)
+    labels = tmp_path / "para.txt"
+    labels.write_text("42\t1\t\n42\t3\tLoaded_Language,Name_Calling-Labeling\n", encoding="utf-8")
+    args = ["evaluate", "techniques", "--scheme", "semeval2023", "--articles", str(articles)]
+    result = CliRunner().invoke(cli, [*args, "--labels", str(labels)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["paragraphs"] == 2 and 0 <= report["micro_f1"] <= 1
+    assert 0 <= report["macro_f1"] <= 1
+    bad = CliRunner().invoke(cli, [*args, "--labels", str(tmp_path / "missing.txt")])
+    assert bad.exit_code == 2 and "missing.txt" in bad.output
+
+
+def test_stage_adds_spans_and_paragraph_labels_and_reports_escape() -> None:
+    from narrascope.api import analyze_text
+    from narrascope.report import render
+
+    hostile = "<script>alert(1)</script> " + LOADED
+    doc = analyze_text(hostile, stages=["language", "structure", "linguistic", "techniques"])
+    layer = doc.layers["techniques"]
+    assert layer.spans and all(s.attrs["scheme"] == "ptc" for s in layer.spans)
+    assert all(doc.text[s.start : s.end].strip() for s in layer.spans)
+    assert layer.data["paragraphs"] and layer.data["explanations"]
+    html = render(doc, "html")
+    assert "<script>alert(1)" not in html and "panel-techniques" in html
+    assert "Persuasion techniques" in render(doc, "md")
+
+
+def test_stage_gives_russian_paragraph_labels_only() -> None:
+    from narrascope.document import Document, Metadata
+    from narrascope.stages.techniques import TechniquesStage
+
+    text = "Киевский режим снова лжёт.\n\nЭти предатели уничтожают страну!"
+    doc = Document(text, meta=Metadata(language="ru"))
+    doc.layer("sentences").add_span(0, len(text), "sentence")
+    doc.provided.add("sentences")
+    TechniquesStage()([doc])
+    layer = doc.layers["techniques"]
+    assert layer.spans == []
+    assert [p["start"] for p in layer.data["paragraphs"]] == [0, text.index("Эти")]
