@@ -50,10 +50,12 @@ class LazyGroup(click.Group):
 
 # `narrascope evaluate TASK` and `narrascope train TASK`: task name -> "module:click_command".
 EVALUATE_COMMANDS: dict[str, str] = {
+    "attribution": "narrascope.attribution.commands:evaluate_command",
     "checkworthiness": "narrascope.checkworthiness.commands:evaluate_command",
     "techniques": "narrascope.techniques.commands:evaluate_command",
 }
 TRAIN_COMMANDS: dict[str, str] = {
+    "attribution": "narrascope.attribution.commands:train_command",
     "checkworthiness": "narrascope.checkworthiness.commands:train_command",
     "techniques": "narrascope.techniques.commands:train_command",
 }

@@ -1,0 +1,330 @@
+"""``narrascope train attribution`` and ``narrascope evaluate attribution`` (PolNeAR).
+
+Articles are parsed once with the pipeline's own spaCy model and the parses cached as spaCy
+DocBin files (``--cache``), since parsing costs more than training the tagger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+
+from narrascope.attribution.candidate import Candidate, Offsets
+from narrascope.attribution.polnear import ROLES, Annotation, Article, Fragments, read_split
+from narrascope.attribution.scoring import Counts, normalize
+from narrascope.attribution.tagger import (
+    AttributionTagger,
+    Lexicon,
+    Settings,
+    doc_features,
+    gold_labels,
+    shipped_tagger,
+    shipped_tagger_path,
+    train_crf,
+)
+from narrascope.stages.linguistic import SPACY_MODEL
+
+HEADLINE = tuple(f"{role}_f1_{match}" for role in ROLES for match in ("exact", "overlap"))
+
+
+def parse_articles(articles: Sequence[Article], cache_dir: Path | None) -> list[Any]:
+    """spaCy Docs of the articles, read from the cache when the same texts were parsed before."""
+    from spacy.tokens import DocBin
+
+    from narrascope.stages.linguistic import spacy_english
+
+    nlp = spacy_english()
+    key = hashlib.sha1(
+        "\0".join([SPACY_MODEL, nlp.meta.get("version", ""), *(a.text for a in articles)]).encode()
+    ).hexdigest()[:16]
+    path = cache_dir / f"parses-{key}.spacy" if cache_dir else None
+    if path is not None and path.exists():
+        return list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    started = time.time()
+    docs = list(nlp.pipe((a.text for a in articles), batch_size=16))
+    click.echo(f"parsed {len(docs)} articles in {time.time() - started:.0f} s", err=True)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        DocBin(store_user_data=False, docs=docs).to_disk(path)
+    return docs
+
+
+def gold_spans(article: Article, annotation: Annotation) -> dict[str, list[Fragments]]:
+    """Normalised gold fragments per role of one annotator's file."""
+    return {
+        role: [n for s in annotation.spans(role) if (n := normalize(article.text, s.fragments))]
+        for role in ROLES
+    }
+
+
+def labelled(articles: Sequence[Article], docs: Sequence[Any]) -> list[tuple[int, list[str]]]:
+    """(article index, BIO labels) for every annotator's file: each is a training sequence."""
+    out = []
+    for k, (article, doc) in enumerate(zip(articles, docs, strict=True)):
+        for annotation in article.annotations:
+            out.append((k, gold_labels(doc, gold_spans(article, annotation))))
+    return out
+
+
+def jackknifed_features(
+    docs: Sequence[Any], sequences: list[tuple[int, list[str]]], folds: int, seed: int
+) -> list[list[list[str]]]:
+    """Features of each training sequence with a cue lexicon learned on the other folds, so
+    the CRF sees lexicon values as noisy as on unseen text (features cached per article)."""
+    import random
+
+    articles = sorted({k for k, _ in sequences})
+    random.Random(seed).shuffle(articles)
+    fold_of = {k: n % folds for n, k in enumerate(articles)}
+    by_article: dict[int, list[list[str]]] = {}
+    for fold in range(folds):
+        rest = [(docs[k], labels) for k, labels in sequences if fold_of[k] != fold]
+        lexicon = Lexicon.fit((d for d, _ in rest), (labels for _, labels in rest))
+        for k in articles:
+            if fold_of[k] == fold:
+                by_article[k] = doc_features(docs[k], lexicon)
+    return [by_article[k] for k, _ in sequences]
+
+
+def fit_tagger(
+    docs: Sequence[Any], sequences: list[tuple[int, list[str]]], settings: Settings
+) -> AttributionTagger:
+    features = jackknifed_features(docs, sequences, settings.folds, settings.seed)
+    model = train_crf(zip(features, (labels for _, labels in sequences), strict=True), settings)
+    lexicon = Lexicon.fit((docs[k] for k, _ in sequences), (labels for _, labels in sequences))
+    return AttributionTagger(model, lexicon, {"settings": vars(settings)})
+
+
+def predicted_spans(text: str, candidates: Iterable[Candidate]) -> dict[str, list[Fragments]]:
+    out: dict[str, list[Fragments]] = {role: [] for role in ROLES}
+    for cand in candidates:
+        if cand.source is not None:
+            out["source"].append((cand.source,))
+        if cand.cue is not None:
+            out["cue"].append((cand.cue,))
+        if cand.content is not None:
+            out["content"].append(cand.content_fragments())
+    return out
+
+
+def score_candidates(
+    articles: Sequence[Article], candidates: Sequence[Sequence[Candidate]]
+) -> dict[str, float | int]:
+    counts = Counts()
+    for article, found in zip(articles, candidates, strict=True):
+        predicted = predicted_spans(article.text, found)
+        for annotation in article.annotations:
+            counts.add(article.text, gold_spans(article, annotation), predicted)
+    return counts.scores()
+
+
+def _overlap(a: Offsets | None, b: Offsets | None) -> bool:
+    return a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
+
+
+def union_candidates(tagged: Sequence[Candidate], ruled: Sequence[Candidate]) -> list[Candidate]:
+    """Tagger candidates plus the rule candidates that add something: a rule candidate whose
+    cue (or, without cues, whose content) overlaps a tagger candidate is a duplicate; it only
+    fills in that candidate's missing source or content when no tagged span of the role
+    overlaps it already."""
+    out = list(tagged)
+    for rule in ruled:
+        twin = next(
+            (
+                k
+                for k, c in enumerate(out)
+                if _overlap(c.cue, rule.cue)
+                or ((c.cue is None or rule.cue is None) and _overlap(c.content, rule.content))
+            ),
+            None,
+        )
+        if twin is None:
+            out.append(rule)
+            continue
+        current = out[twin]
+        fills: dict[str, Any] = {}
+        if current.source is None and not any(_overlap(c.source, rule.source) for c in out):
+            fills["source"] = rule.source
+        if current.content is None and not any(_overlap(c.content, rule.content) for c in out):
+            fills.update(content=rule.content, content_parts=rule.content_parts)
+        if fills:
+            out[twin] = replace(current, **fills)
+    return out
+
+
+def rule_finder() -> Callable[[Any], list[Candidate]]:
+    """The rule-based attribution finder, or a clear error while it is not in this build."""
+    try:
+        from narrascope.attribution.rules import find_rule_attributions
+    except ImportError as exc:
+        raise click.ClickException(
+            "--source rules/both needs narrascope.attribution.rules.find_rule_attributions "
+            f"(the rule-based attribution finder), which this build lacks: {exc}"
+        ) from None
+    finder: Callable[[Any], list[Candidate]] = find_rule_attributions
+    return finder
+
+
+def find_candidates(docs: Sequence[Any], source: str, model: Path | None) -> list[list[Candidate]]:
+    """Candidates of every parsed document from the tagger, the rules, or both."""
+    rules = rule_finder() if source in ("rules", "both") else None
+    tagger = None
+    if source in ("tagger", "both"):
+        tagger = AttributionTagger.load(model) if model else shipped_tagger()
+    out = []
+    for doc in docs:
+        tagged = tagger.tag(doc) if tagger is not None else []
+        ruled = rules(doc) if rules is not None else []
+        out.append(union_candidates(tagged, ruled) if source == "both" else tagged or ruled)
+    return out
+
+
+DATA_HELP = "PolNeAR root: data/<split>/text/*.txt and data/<split>/attributions/*.ann."
+CACHE_HELP = "Folder for cached spaCy parses (parsed once per set of texts)."
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "narrascope-polnear-parses"
+
+
+def _read(data: Path, split: str, limit: int | None) -> list[Article]:
+    try:
+        articles = read_split(data, split, limit)
+    except (FileNotFoundError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from None
+    if not articles:
+        raise click.UsageError(f"no annotated articles in split {split!r} of {data}")
+    return articles
+
+
+@click.command("attribution")
+@click.option("--data", "data_path", required=True, type=click.Path(path_type=Path), help=DATA_HELP)
+@click.option("--split", default="dev", show_default=True, help="Split to score.")
+@click.option(
+    "--source",
+    type=click.Choice(["tagger", "rules", "both"]),
+    default="tagger",
+    show_default=True,
+    help="Score the learned tagger, the rule-based finder, or their union.",
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A tagger file (default: the shipped one).",
+)
+@click.option("--cache", type=click.Path(path_type=Path), default=DEFAULT_CACHE, help=CACHE_HELP)
+@click.option("--limit", type=int, default=None, help="Score only the first N articles.")
+def evaluate_command(
+    data_path: Path,
+    split: str,
+    source: str,
+    model_path: Path | None,
+    cache: Path,
+    limit: int | None,
+) -> None:
+    """Span P/R/F1 of sources, cues and contents, exact and overlap, on a PolNeAR split."""
+    articles = _read(data_path, split, limit)
+    docs = parse_articles(articles, cache)
+    started = time.time()
+    candidates = find_candidates(docs, source, model_path)
+    scores = score_candidates(articles, candidates)
+    result = {
+        **{key: scores[key] for key in HEADLINE},
+        **scores,
+        "data": str(data_path),
+        "split": split,
+        "source": source,
+        "articles": len(articles),
+        "annotator_files": sum(len(a.annotations) for a in articles),
+        "seconds": round(time.time() - started, 1),
+    }
+    click.echo(json.dumps(result))
+
+
+@click.command("attribution")
+@click.option("--data", "data_path", required=True, type=click.Path(path_type=Path), help=DATA_HELP)
+@click.option(
+    "--c1-grid", default="0.05,0.1,0.2", show_default=True, help="L1 strengths compared on dev."
+)
+@click.option("--max-mb", default=10.0, show_default=True, help="Largest artifact to ship, MB.")
+@click.option("--c2", default=0.01, show_default=True, help="L2 strength.")
+@click.option("--iterations", default=150, show_default=True, help="L-BFGS iterations.")
+@click.option("--seed", default=13, show_default=True, help="Seed of the lexicon folds.")
+@click.option("--cache", type=click.Path(path_type=Path), default=DEFAULT_CACHE, help=CACHE_HELP)
+@click.option("--limit", type=int, default=None, help="Train on the first N articles only.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the tagger (default: the shipped artifact).",
+)
+def train_command(
+    data_path: Path,
+    c1_grid: str,
+    c2: float,
+    max_mb: float,
+    iterations: int,
+    seed: int,
+    cache: Path,
+    limit: int | None,
+    output: Path | None,
+) -> None:
+    """Train the attribution tagger on the train split; pick L1 strength by dev mean F1."""
+    started = time.time()
+    train = _read(data_path, "train", limit)
+    dev = _read(data_path, "dev", None)
+    train_docs, dev_docs = parse_articles(train, cache), parse_articles(dev, cache)
+    sequences = labelled(train, train_docs)
+    target = output or shipped_tagger_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    best: dict[str, Any] | None = None
+    grid: list[dict[str, Any]] = []
+    for c1 in (float(x) for x in c1_grid.split(",")):
+        settings = Settings(c1=c1, c2=c2, max_iterations=iterations, seed=seed)
+        tagger = fit_tagger(train_docs, sequences, settings)
+        scores = score_candidates(dev, [tagger.tag(d) for d in dev_docs])
+        row = {"c1": c1, **{key: scores[key] for key in HEADLINE}}
+        row["mean_f1"] = round(sum(float(scores[k]) for k in HEADLINE) / len(HEADLINE), 4)
+        click.echo(json.dumps(row), err=True)
+        grid.append(row)
+        if best is not None and row["mean_f1"] <= best["mean_f1"]:
+            continue
+        tagger.info.update(
+            chosen=row,
+            train_articles=len(train),
+            train_sequences=len(sequences),
+            spacy_model=SPACY_MODEL,
+        )
+        # Each better setting is written at once, so a long grid can be stopped early; one
+        # whose artifact is over the size budget is reported and never shipped.
+        candidate = target.with_suffix(".candidate")
+        tagger.save(candidate)
+        row["artifact_mb"] = round(candidate.stat().st_size / 1e6, 2)
+        if row["artifact_mb"] > max_mb:
+            click.echo(
+                f"c1={c1}: artifact of {row['artifact_mb']} MB is over {max_mb} MB", err=True
+            )
+            candidate.unlink()
+            continue
+        candidate.replace(target)
+        best = row
+    if best is None:
+        raise click.ClickException(f"no setting gave an artifact under {max_mb} MB")
+    tagger = AttributionTagger.load(target)
+    tagger.info.update(grid=grid, trained_seconds=round(time.time() - started))
+    tagger.save(target)
+    click.echo(json.dumps({"model": str(target), **best}))
+
+
+if __name__ == "__main__":  # pragma: no cover - used to warm the cache by hand
+    for split in sys.argv[2:]:
+        parse_articles(read_split(Path(sys.argv[1]), split), Path("/tmp/tagger-cache"))
