@@ -526,3 +526,28 @@ def test_example_article_claims_carry_their_sources(example_doc: Any) -> None:
     profile = example_doc.layers["attributions"].data["profile"]
     assert profile["basis"] == "checkworthiness"
     assert sum(profile["counts"].values()) == profile["total"] > 0
+
+
+def test_stage_adds_only_complete_new_tagger_attributions() -> None:
+    from narrascope.attribution.candidate import Candidate as Tagged
+    from narrascope.attribution.rules import Candidate as Ruled
+    from narrascope.stages.attributions import merge_candidates
+
+    text = "The mayor said the bridge had reopened. Engineers warned that cracks were spreading."
+    parsed = analyze_text(text, stages=["language", "structure", "linguistic"]).cache["spacy"]
+
+    def at(phrase: str) -> tuple[int, int]:
+        start = text.index(phrase)
+        return (start, start + len(phrase))
+
+    ruled = [Ruled(at("The mayor"), at("said"), at("the bridge had reopened"), "speech", 0.9)]
+    tagged = [
+        Tagged(at("The mayor"), at("said"), at("the bridge had reopened")),  # the rules have it
+        Tagged(None, at("warned"), at("cracks were spreading")),  # no source
+        Tagged(at("Engineers"), at("warned"), at("that cracks were spreading")),  # new, complete
+    ]
+    merged = merge_candidates(ruled, tagged, parsed)
+    assert [(c.form, text[c.cue[0] : c.cue[1]]) for c in merged if c.cue] == [
+        ("speech", "said"),
+        ("tagger", "warned"),
+    ]

@@ -11,7 +11,7 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -161,30 +161,25 @@ def union_candidates(tagged: Sequence[Candidate], ruled: Sequence[Candidate]) ->
     return out
 
 
-def rule_finder() -> Callable[[Any], list[Candidate]]:
-    """The rule-based attribution finder, or a clear error while it is not in this build."""
-    try:
-        from narrascope.attribution.rules import find_rule_attributions
-    except ImportError as exc:
-        raise click.ClickException(
-            "--source rules/both needs narrascope.attribution.rules.find_rule_attributions "
-            f"(the rule-based attribution finder), which this build lacks: {exc}"
-        ) from None
-    finder: Callable[[Any], list[Candidate]] = find_rule_attributions
-    return finder
-
-
 def find_candidates(docs: Sequence[Any], source: str, model: Path | None) -> list[list[Candidate]]:
-    """Candidates of every parsed document from the tagger, the rules, or both."""
-    rules = rule_finder() if source in ("rules", "both") else None
+    """Candidates of every parsed document from the tagger, the rules, their union, or the
+    ``attributions`` stage's merge (rules first, the tagger adding what they missed)."""
+    from narrascope.attribution.rules import find_rule_attributions
+    from narrascope.stages.attributions import merge_candidates
+
     tagger = None
-    if source in ("tagger", "both"):
+    if source in ("tagger", "both", "stage"):
         tagger = AttributionTagger.load(model) if model else shipped_tagger()
-    out = []
+    out: list[list[Candidate]] = []
     for doc in docs:
         tagged = tagger.tag(doc) if tagger is not None else []
-        ruled = rules(doc) if rules is not None else []
-        out.append(union_candidates(tagged, ruled) if source == "both" else tagged or ruled)
+        ruled = find_rule_attributions(doc) if source in ("rules", "both", "stage") else []
+        if source == "stage":
+            out.append(list(merge_candidates(ruled, tagged, doc)))
+        elif source == "both":
+            out.append(union_candidates(tagged, list(ruled)))
+        else:
+            out.append(tagged or list(ruled))
     return out
 
 
@@ -208,10 +203,11 @@ def _read(data: Path, split: str, limit: int | None) -> list[Article]:
 @click.option("--split", default="dev", show_default=True, help="Split to score.")
 @click.option(
     "--source",
-    type=click.Choice(["tagger", "rules", "both"]),
+    type=click.Choice(["tagger", "rules", "both", "stage"]),
     default="tagger",
     show_default=True,
-    help="Score the learned tagger, the rule-based finder, or their union.",
+    help="Score the learned tagger, the rule-based finder, their union, or what the "
+    "attributions stage keeps (rules first, the tagger adding what they missed).",
 )
 @click.option(
     "--model",

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from narrascope.attribution.candidate import Candidate as BaseCandidate
 from narrascope.attribution.lexicon import (
     AGENTLESS_ADVERBS,
     AS_VERBS,
@@ -63,12 +64,9 @@ FIRST_PERSON = frozenset({"i", "we"})
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """One attribution found in the text (character offsets into the parsed text)."""
+class Candidate(BaseCandidate):
+    """A rule's attribution: the shared candidate fields plus what the rules know of the chain."""
 
-    source: Offsets | None
-    cue: Offsets | None
-    content: Offsets | None
     form: str
     score: float
     # From the original source to the last intermediary before this article.

@@ -12,7 +12,8 @@ forms), ``cue``, ``content`` (absent for a nominal cue without stated content) a
 ``form``, ``quotation``, ``negated``, ``source_type``, ``via`` (intermediary names, original side first),
 ``via_spans``, ``via_inherited``, ``speaker`` (the stated source span as written),
 ``nested_in`` (relation id of the attribution whose content holds it), ``in_quotation`` (its
-cue is inside quotation marks) and ``finder`` ("rules").
+cue is inside quotation marks) and ``finder`` ("rules", or "tagger" for what only the PolNeAR
+tagger found; see ``merge_candidates``).
 ``layer.data``: ``chains``, ``sources``, ``profile``, ``explanations``.
 """
 
@@ -22,8 +23,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from narrascope.attribution.build import Attribution, Mention, build_attributions
+from narrascope.attribution.candidate import Candidate as BaseCandidate
 from narrascope.attribution.profile import chains, profile, sources
-from narrascope.attribution.rules import find_rule_attributions
+from narrascope.attribution.rules import FIRST_PERSON, find_rule_attributions
+from narrascope.attribution.rules import Candidate as RuleCandidate
 from narrascope.document import Document, Layer
 from narrascope.pipeline import Stage
 from narrascope.report import register_explanations
@@ -52,7 +55,10 @@ class AttributionsStage(Stage):
             if parsed is None:
                 out.append(None)
                 continue
-            out.append(build_attributions(parsed, find_rule_attributions(parsed)))
+            candidates = merge_candidates(
+                find_rule_attributions(parsed), _tagger().tag(parsed), parsed
+            )
+            out.append(build_attributions(parsed, candidates))
         return out
 
     def set_annotations(self, docs: Sequence[Document], predictions: Sequence[Any]) -> None:
@@ -66,6 +72,71 @@ class AttributionsStage(Stage):
             layer.data["sources"] = sources(doc, layer)
             layer.data["profile"] = profile(doc, layer)
             layer.data["explanations"] = dict(EXPLANATIONS)
+
+
+def _tagger() -> Any:
+    from narrascope.attribution.tagger import shipped_tagger
+
+    return shipped_tagger()
+
+
+def _overlaps(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
+    return a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
+
+
+def _rule_spans(cand: BaseCandidate) -> list[tuple[int, int]]:
+    spans = [cand.source, cand.cue, cand.content, *cand.content_parts]
+    if isinstance(cand, RuleCandidate):
+        spans += [cand.relay_cue, *cand.chain, *cand.audience]
+    return [s for s in spans if s is not None]
+
+
+def _is_statement(spacy_doc: Any, cand: BaseCandidate) -> bool:
+    """Whether a tagger candidate attributes a proposition to a third party.
+
+    The tagger follows PolNeAR's broad notion of attribution; here its content must hold a
+    verb (a claim, not "knew the area well") and its source must not be "I"/"we" (first-person
+    opinions are hedges, not sources).
+    """
+    assert cand.content is not None and cand.source is not None
+    source = spacy_doc.char_span(*cand.source, alignment_mode="expand")
+    content = spacy_doc.char_span(*cand.content, alignment_mode="expand")
+    if source is None or content is None or source.text.lower() in FIRST_PERSON:
+        return False
+    return any(t.pos_ in ("VERB", "AUX") for t in content)
+
+
+def merge_candidates(
+    ruled: Sequence[RuleCandidate], tagged: Sequence[BaseCandidate], spacy_doc: Any
+) -> list[RuleCandidate]:
+    """The rule candidates, plus the tagger's that attribute something the rules missed.
+
+    The rules come first because they know chains, audiences, quotation and negation; the
+    PolNeAR tagger adds recall on forms the rules do not cover. A tagger candidate counts only
+    when it is complete (source, cue and content: sourceless ones were mostly noise on news
+    prose, e.g. "revealing cracks in ...") and none of its spans touches a span of a rule
+    candidate, so one attribution (or its "citing" relay) is never reported twice.
+    """
+    taken = [span for r in ruled for span in _rule_spans(r)]
+    merged = list(ruled)
+    for cand in tagged:
+        if cand.content is None or cand.cue is None or cand.source is None:
+            continue
+        if any(_overlaps(mine, theirs) for mine in _rule_spans(cand) for theirs in taken):
+            continue
+        if not _is_statement(spacy_doc, cand):
+            continue
+        merged.append(
+            RuleCandidate(
+                cand.source,
+                cand.cue,
+                cand.content,
+                form="tagger",
+                score=cand.score,
+                content_parts=cand.content_parts,
+            )
+        )
+    return merged
 
 
 def write_attributions(layer: Layer, built: Sequence[Attribution]) -> None:
@@ -107,7 +178,7 @@ def write_attributions(layer: Layer, built: Sequence[Attribution]) -> None:
             via_inherited=attribution.via_inherited,
             speaker=_speaker(layer, cand.source, ids),
             nested_in=None,
-            finder="rules",
+            finder="tagger" if cand.form == "tagger" else "rules",
         )
         relations.append(relation)
     for attribution, relation in zip(built, relations, strict=True):
