@@ -53,11 +53,13 @@ EVALUATE_COMMANDS: dict[str, str] = {
     "attribution": "narrascope.attribution.commands:evaluate_command",
     "checkworthiness": "narrascope.checkworthiness.commands:evaluate_command",
     "techniques": "narrascope.techniques.commands:evaluate_command",
+    "narratives": "narrascope.narratives.commands:evaluate_command",
 }
 TRAIN_COMMANDS: dict[str, str] = {
     "attribution": "narrascope.attribution.commands:train_command",
     "checkworthiness": "narrascope.checkworthiness.commands:train_command",
     "techniques": "narrascope.techniques.commands:train_command",
+    "narratives": "narrascope.narratives.commands:train_command",
 }
 
 

@@ -79,6 +79,8 @@ STAGE_REGISTRY: dict[str, str] = {
     "attributions": "narrascope.stages.attributions:AttributionsStage",
     "claims": "narrascope.stages.claims:ClaimsStage",
     "techniques": "narrascope.stages.techniques:TechniquesStage",
+    "narratives": "narrascope.stages.narratives:NarrativesStage",
+    "framing": "narrascope.stages.framing:FramingStage",
 }
 
 DEFAULT_STAGES: tuple[str, ...] = tuple(STAGE_REGISTRY)

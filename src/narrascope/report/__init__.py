@@ -33,6 +33,14 @@ PANELS: dict[str, dict[str, str]] = {
         "html": "narrascope.report.techniques_panel:techniques_html",
         "md": "narrascope.report.techniques_panel:techniques_markdown",
     },
+    "narratives": {
+        "html": "narrascope.report.narratives_panel:narratives_html",
+        "md": "narrascope.report.narratives_panel:narratives_markdown",
+    },
+    "framing": {
+        "html": "narrascope.report.narratives_panel:framing_html",
+        "md": "narrascope.report.narratives_panel:framing_markdown",
+    },
 }
 
 # Plain-language explanations of labels, per layer, shown in the legend and on hover.

@@ -1,0 +1,193 @@
+"""Entity framing: how the article casts the actors it is about.
+
+Candidates are the named entities of the ``entities`` layer (people, organisations, places,
+nationalities). A nationality that modifies a noun ("Ukrainian forces", "the Russian army")
+becomes that noun phrase, since the article casts the group rather than the adjective.
+Mentions of one actor are grouped ("Marochko" joins "Andrei Marochko"), the most mentioned
+actors are kept, and every mention is classified by the shipped framing model in the
+context of the article's narratives; an actor's role is the average over its mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from narrascope.document import Document
+from narrascope.pipeline import Stage
+
+LAYER = "framing"
+MAX_ACTORS = 8
+ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP"})
+MODEL = "narrascope/models/framing (see docs/models/narratives.md)"
+_POSSESSIVE = re.compile(r"['’]s$")
+EXPLANATIONS = {
+    "Protagonist": "Cast as a hero or a force for good (guardian, peacemaker, martyr, ...).",
+    "Antagonist": "Cast as a villain or a threat (instigator, tyrant, traitor, incompetent, ...).",
+    "Innocent": "Cast as a victim or someone forgotten, exploited or scapegoated.",
+}
+
+
+@dataclass
+class Actor:
+    name: str
+    key: str
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _key(text: str) -> str:
+    text = _POSSESSIVE.sub("", text.strip())
+    text = re.sub(r"^(the|a|an)\s+", "", text, flags=re.IGNORECASE)
+    return " ".join(text.lower().split())
+
+
+def _candidate_spans(doc: Document) -> list[tuple[int, int]]:
+    spacy_doc = doc.cache.get("spacy")
+    spans = []
+    for ent in doc.layers["entities"].spans:
+        if ent.label not in ENTITY_LABELS:
+            continue
+        start, end = ent.start, ent.end
+        if ent.label == "NORP" and spacy_doc is not None:
+            end = _group_noun_end(spacy_doc, start, end)
+            if end == ent.end:
+                continue  # a bare adjective ("Russian officials" aside) names no actor
+        spans.append((start, end))
+    return spans
+
+
+def _group_noun_end(spacy_doc: Any, start: int, end: int) -> int:
+    """End of the noun a nationality modifies, when it directly follows ("Ukrainian forces")."""
+    span = spacy_doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return end
+    head = span.root.head
+    if (
+        span.root.dep_ in ("amod", "compound")
+        and head.pos_ in ("NOUN", "PROPN")
+        and head.i >= span.end
+    ):
+        between = spacy_doc[span.end : head.i]
+        if all(t.pos_ in ("ADJ", "NOUN", "PROPN") for t in between) and head.i - span.end <= 2:
+            return int(head.idx + len(head.text))
+    return end
+
+
+def group_actors(doc: Document, spans: list[tuple[int, int]]) -> list[Actor]:
+    """Mentions grouped by normalised name; a lone surname joins the full name it ends."""
+    actors: dict[str, Actor] = {}
+    for start, end in spans:
+        key = _key(doc.text[start:end])
+        if not key:
+            continue
+        actors.setdefault(key, Actor(doc.text[start:end].strip(), key)).mentions.append(
+            (start, end)
+        )
+    for key in sorted(actors, key=len):
+        longer = [k for k in actors if k != key and k.endswith(" " + key) and " " not in key]
+        if len(longer) == 1:
+            actors[longer[0]].mentions.extend(actors.pop(key).mentions)
+    ranked = sorted(actors.values(), key=lambda a: (-len(a.mentions), min(a.mentions)))
+    return ranked[:MAX_ACTORS]
+
+
+def _inputs(context: dict[str, Any], actor: Actor) -> list[Any]:
+    from narrascope.narratives.framing import MentionInput, sentence_index
+
+    enc = context["encoded"]
+    mentions = sorted(actor.mentions)
+    sentences = [sentence_index(enc, s) for s, _ in mentions]
+    return [
+        MentionInput(s, e, k, context["labels"], context["coarse_scores"], sentences)
+        for (s, e), k in zip(mentions, sentences, strict=True)
+    ]
+
+
+def _cast(context: dict[str, Any], actor: Actor, inputs: list[Any]) -> dict[str, Any]:
+    """One actor's role: the framing model on each mention, averaged over mentions."""
+    from narrascope.narratives.framing import FINE, decide_roles, shipped_framing
+
+    enc = context["encoded"]
+    main, fine = shipped_framing().probabilities(enc, inputs)
+    role, fines, confidence = decide_roles(main.mean(axis=0), fine.mean(axis=0))
+    per_mention = [decide_roles(main[i], fine[i]) for i in range(len(inputs))]
+    best = int(np.argmax([c for _, _, c in per_mention]))
+    fine_mean = fine.mean(axis=0)
+    return {
+        "entity": actor.name,
+        "main_role": role,
+        "fine_roles": fines,
+        "score": confidence,
+        "fine_scores": {f: float(fine_mean[FINE.index(f)]) for f in fines},
+        "mentions": [
+            (m.start, m.end, r, fr, c) for m, (r, fr, c) in zip(inputs, per_mention, strict=True)
+        ],
+        "evidence": enc.sentences[inputs[best].sentence] if enc.sentences else None,
+    }
+
+
+class FramingStage(Stage):
+    name = "framing"
+    requires = ("entities", "narratives")
+    provides = ("framing",)
+    languages = frozenset({"en", "ru"})
+
+    def predict(self, docs: Sequence[Document]) -> list[list[dict[str, Any]]]:
+        from narrascope.narratives.encoder import single_thread
+
+        with single_thread():
+            return [self._predict_one(doc) for doc in docs]
+
+    def _predict_one(self, doc: Document) -> list[dict[str, Any]]:
+        context = doc.cache.get("narratives")
+        if context is None:  # narratives ran in another process: nothing to read
+            return []
+        from narrascope.narratives.framing import with_windows
+
+        actors = group_actors(doc, _candidate_spans(doc))
+        inputs = [_inputs(context, actor) for actor in actors]
+        # One encoder call for every mention's context window: each call streams all weights.
+        flat = iter(with_windows(context["encoded"], [m for group in inputs for m in group]))
+        return [
+            _cast(context, actor, [next(flat) for _ in group])
+            for actor, group in zip(actors, inputs, strict=True)
+        ]
+
+    def set_annotations(self, docs: Sequence[Document], predictions: Sequence[Any]) -> None:
+        for doc, actors in zip(docs, predictions, strict=True):
+            layer = doc.layer(LAYER)
+            table = []
+            for actor in actors:
+                ids = [
+                    layer.add_span(
+                        s,
+                        e,
+                        actor["main_role"],
+                        round(c, 4),
+                        entity=actor["entity"],
+                        fine_roles=fr,
+                        mention_role=r,
+                    ).id
+                    for s, e, r, fr, c in actor["mentions"]
+                ]
+                evidence = actor["evidence"]
+                table.append(
+                    {
+                        "entity": actor["entity"],
+                        "main_role": actor["main_role"],
+                        "fine_roles": actor["fine_roles"],
+                        "score": round(actor["score"], 4),
+                        "fine_scores": {k: round(v, 4) for k, v in actor["fine_scores"].items()},
+                        "mention_ids": ids,
+                        "evidence": None
+                        if evidence is None
+                        else {"start": evidence[0], "end": evidence[1]},
+                    }
+                )
+            layer.data.update({"actors": table, "explanations": dict(EXPLANATIONS), "model": MODEL})
+            if "narratives" not in doc.cache:
+                doc.warn("framing skipped: the narratives stage ran in another process")

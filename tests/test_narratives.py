@@ -1,0 +1,198 @@
+"""Narratives and framing: scorers, data reader, decision rule, shipped models, stages, panels."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from narrascope.narratives.data import Mention, align_mention, read_language
+from narrascope.narratives.model import Thresholds, decide
+from narrascope.narratives.scoring import role_scores, sample_f1, samples_f1
+
+URW_MIL = "URW: Discrediting Ukraine: Discrediting Ukrainian military"
+URW_GOV = "URW: Discrediting Ukraine: Discrediting Ukrainian government and officials and policies"
+
+
+def test_samples_f1_matches_hand_computation() -> None:
+    gold = [["A", "B"], ["C"], ["Other"]]
+    pred = [["A"], ["C", "D"], ["Other"]]
+    # doc 1: 2*1/(2+1) = 2/3; doc 2: 2*1/(1+2) = 2/3; doc 3: 1 -> mean 7/9
+    assert samples_f1(gold, pred) == pytest.approx(7 / 9)
+
+
+def test_samples_f1_fine_labels_and_disjoint_sets() -> None:
+    gold = [[URW_MIL, URW_GOV], ["Other"]]
+    pred = [[URW_MIL], ["URW: Praise of Russia: Other"]]
+    # doc 1: 2*1/(2+1) = 2/3; doc 2: no overlap = 0 -> mean 1/3
+    assert samples_f1(gold, pred) == pytest.approx(1 / 3)
+    assert sample_f1(set(), set()) == 1.0
+    with pytest.raises(ValueError):
+        samples_f1([["A"]], [])
+
+
+def test_role_scores_hand_computed() -> None:
+    result = role_scores(
+        ["Antagonist", "Protagonist", "Innocent", "Antagonist"],
+        ["Antagonist", "Antagonist", "Innocent", "Antagonist"],
+        [["Tyrant"], ["Guardian"], ["Victim"], ["Deceiver", "Corrupt"]],
+        [["Tyrant"], ["Instigator"], ["Forgotten"], ["Corrupt", "Deceiver"]],
+    )
+    assert result["entity_main_role_accuracy"] == pytest.approx(3 / 4)
+    # exact set match on mentions 1 and 4 (order does not matter)
+    assert result["entity_fine_role_exact_match"] == pytest.approx(2 / 4)
+
+
+def _semeval_folder(root: Path) -> Path:
+    docs = root / "EN" / "raw-documents"
+    docs.mkdir(parents=True)
+    text = (
+        "Kyiv regime fails again\n\nThe Kyiv regime sent soldiers who fled. Russia helps civilians."
+    )
+    (docs / "EN_UA_1.txt").write_text(text, encoding="utf-8")
+    start = text.index("Russia")
+    (root / "EN" / "subtask-2-annotations.txt").write_text(
+        f"EN_UA_1.txt\tURW: Discrediting Ukraine;URW: Praise of Russia\t{URW_MIL}\n",
+        encoding="utf-8",
+    )
+    # Offsets inclusive; the second mention is shifted by two characters as in the real files.
+    (root / "EN" / "subtask-1-annotations.txt").write_text(
+        f"EN_UA_1.txt\tRussia\t{start}\t{start + 5}\tProtagonist\tGuardian\n"
+        f"EN_UA_1.txt\tKyiv\t{text.index('Kyiv', 10) + 2}\t{text.index('Kyiv', 10) + 5}\tAntagonist\tIncompetent\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_reader_parses_labels_and_realigns_shifted_mentions(tmp_path: Path) -> None:
+    article = read_language(_semeval_folder(tmp_path), "EN")[0]
+    assert article.narratives == ["URW: Discrediting Ukraine", "URW: Praise of Russia"]
+    assert article.subnarratives == [URW_MIL]
+    for m in article.mentions:
+        assert article.text[m.start : m.end] == m.entity
+    assert article.mentions[1].main_role == "Antagonist"
+
+
+def test_align_mention_keeps_exact_offsets() -> None:
+    m = Mention("NATO", 4, 8, "Antagonist", ("Instigator",))
+    assert align_mention("The NATO summit", m) is m
+
+
+SPACE = SimpleNamespace(
+    coarse=[
+        "CC: Amplifying Climate Fears",
+        "Other",
+        "URW: Discrediting Ukraine",
+        "URW: Praise of Russia",
+    ],
+    fine=["CC: Amplifying Climate Fears: Other", URW_MIL, URW_GOV, "URW: Praise of Russia: Other"],
+    children={
+        "CC: Amplifying Climate Fears": ["CC: Amplifying Climate Fears: Other"],
+        "URW: Discrediting Ukraine": [URW_MIL, URW_GOV],
+        "URW: Praise of Russia": ["URW: Praise of Russia: Other"],
+    },
+)
+
+
+def test_decide_keeps_one_domain_and_falls_back_to_best_subnarrative() -> None:
+    coarse = np.array([0.5, 0.0, 0.7, 0.45])
+    fine = np.array([0.9, 0.2, 0.1, 0.0])
+    labels, subs = decide(SPACE, coarse, fine, Thresholds(coarse=0.4, other_discount=0.0, fine=0.3))
+    # CC scores above threshold but the best narrative is URW: CC is dropped.
+    assert labels == ["URW: Discrediting Ukraine", "URW: Praise of Russia"]
+    assert subs == [URW_MIL, "URW: Praise of Russia: Other"]
+
+
+def test_decide_other_wins_only_above_every_narrative() -> None:
+    coarse = np.array([0.1, 0.5, 0.4, 0.0])
+    fine = np.zeros(4)
+    assert decide(SPACE, coarse, fine, Thresholds(0.3, 0.0, 0.3)) == (["Other"], ["Other"])
+    # a discount on Other of 0.2 lets the URW narrative through
+    labels, _ = decide(SPACE, coarse, fine, Thresholds(0.3, 0.2, 0.3))
+    assert labels == ["URW: Discrediting Ukraine"]
+
+
+def _shipped_available() -> bool:
+    from narrascope.narratives.framing import shipped_framing_path
+    from narrascope.narratives.model import shipped_model_path
+
+    return shipped_model_path().exists() and shipped_framing_path().exists()
+
+
+needs_models = pytest.mark.skipif(not _shipped_available(), reason="shipped models not built")
+
+EN_TEXT = (
+    "Climate activists glue themselves to roads again\n\n"
+    "The so-called climate activists blocked the motorway for the third time this week. "
+    "These hypocrites fly to conferences in private jets while lecturing ordinary workers. "
+    "Their movement is funded by billionaires who want to control what we eat and how we travel."
+)
+RU_TEXT = (
+    "ВСУ бегут с позиций\n\n"
+    "Украинские военные массово бросают позиции под Харьковом, сообщил военный эксперт. "
+    "Командиры ВСУ не способны удержать дисциплину, солдаты сдаются в плен. "
+    "Российская армия освобождает населённые пункты и помогает мирным жителям."
+)
+
+
+@needs_models
+def test_shipped_model_predicts_english_and_russian() -> None:
+    from narrascope.narratives.model import encode_article, shipped_model
+
+    model = shipped_model()
+    articles = [encode_article(EN_TEXT, "en"), encode_article(RU_TEXT, "ru")]
+    coarse, fine = model.scores(articles)
+    en_labels, en_subs = model.decide(coarse[0], fine[0], "en")
+    ru_labels, ru_subs = model.decide(coarse[1], fine[1], "ru")
+    assert en_labels and en_subs and ru_labels and ru_subs
+    assert all(label.startswith("CC:") for label in en_labels)  # activists, not the war
+    assert "URW: Discrediting Ukraine" in ru_labels
+
+
+@needs_models
+def test_evaluate_command_prints_the_four_measures(tmp_path: Path) -> None:
+    from narrascope.cli import cli
+
+    root = _semeval_folder(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["evaluate", "narratives", "--data", str(root), "--lang", "EN"]
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output.strip().splitlines()[-1])
+    for key in (
+        "narrative_f1_samples",
+        "subnarrative_f1_samples",
+        "entity_main_role_accuracy",
+        "entity_fine_role_exact_match",
+    ):
+        assert 0.0 <= out[key] <= 1.0
+    assert out["documents"] == 1 and out["entity_mentions"] == 2
+
+
+def test_evaluate_command_rejects_a_missing_folder(tmp_path: Path) -> None:
+    from narrascope.cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["evaluate", "narratives", "--data", str(tmp_path), "--lang", "EN"]
+    )
+    assert result.exit_code == 2
+    assert "raw-documents" in result.output
+
+
+@needs_models
+def test_stages_annotate_and_panels_escape_article_text() -> None:
+    from narrascope.api import analyze_text
+    from narrascope.report import render
+
+    text = RU_TEXT.replace("Харьковом", "Харьковом <script>alert(1)</script>")
+    doc = analyze_text(text)
+    layer = doc.layers["narratives"]
+    assert layer.labels and all(0 <= s.start < s.end <= len(text) for s in layer.spans)
+    assert "framing" in doc.layers
+    html = render(doc, "html")
+    assert "<script>alert(1)</script>" not in html
+    assert "Narratives" in render(doc, "md")
