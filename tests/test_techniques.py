@@ -219,3 +219,71 @@ def test_stage_gives_russian_paragraph_labels_only() -> None:
     layer = doc.layers["techniques"]
     assert layer.spans == []
     assert [p["start"] for p in layer.data["paragraphs"]] == [0, text.index("Эти")]
+
+
+# ---------------------------------------------------------------- short phrases (SI)
+
+
+def test_phrase_candidates_stay_in_sentences_with_content_words_at_edges() -> None:
+    from narrascope.techniques.phrases import ArticleTokens, candidates
+
+    text = "The crumbling morale of troops, sadly.\nA desperate attempt"
+    art = ArticleTokens.of(text)
+    found = {text[art.toks[i][0] : art.toks[j - 1][1]] for i, j in candidates(art, 3)}
+    assert {"crumbling morale", "crumbling", "morale of troops", "desperate attempt"} <= found
+    assert not any(p.startswith(("The ", "of ")) or p.endswith(" of") for p in found)
+    assert "troops, sadly" not in found  # never across a comma
+    assert "sadly.\nA desperate" not in found and "sadly desperate" not in found
+    assert all(len(p.split()) <= 3 for p in found)
+
+
+def test_phrase_labels_lexicon_and_greedy_pick() -> None:
+    from narrascope.techniques.phrases import (
+        ArticleTokens,
+        candidate_labels,
+        candidates,
+        learn_lexicon,
+        pick,
+    )
+
+    text = "A desperate attempt to hide crumbling morale"
+    art = ArticleTokens.of(text)
+    cands = candidates(art, 2)
+    gold = [(text.index("desperate"), text.index(" to"))]
+    y = candidate_labels(art, cands, gold)
+    as_text = {
+        text[art.toks[i][0] : art.toks[j - 1][1]]: int(v)
+        for (i, j), v in zip(cands, y, strict=True)
+    }
+    # Dice >= 0.5 with the gold span: the exact phrase and its longer word match
+    assert as_text["desperate attempt"] == 1 and as_text["desperate"] == 1
+    assert as_text["crumbling morale"] == 0 and as_text["hide"] == 0
+    inside = np.asarray([int(w in {"desperate", "attempt"}) for w in art.words])
+    lex = learn_lexicon([art, art, art], [inside] * 3)
+    assert lex["desperate"] > 0 > lex["hide"]
+    # the best candidate wins, overlapping ones are skipped, low ones are dropped
+    probs = np.asarray(
+        [
+            0.9
+            if text[art.toks[i][0] : art.toks[j - 1][1]] == "desperate attempt"
+            else 0.5
+            if (i, j) == cands[0]
+            else 0.05
+            for i, j in cands
+        ]
+    )
+    picked = [(text[s:e], round(p, 2)) for s, e, p in pick(art, cands, probs, 0.1)]
+    assert picked == [("desperate attempt", 0.9)]
+
+
+def test_combine_spans_modes() -> None:
+    from narrascope.techniques.model import combine_spans
+
+    short = [(5, 10, 0.5)]
+    long = [(0, 20, 0.3), (30, 40, 0.4)]
+    assert combine_spans(short, long, "add") == [(5, 10, 0.5), (30, 40, 0.4)]
+    assert combine_spans(short, long, "union") == [(0, 20, 0.3), (5, 10, 0.5), (30, 40, 0.4)]
+    assert combine_spans(short, long, "phrases") == short
+    assert combine_spans(short, long, "long") == long
+    with pytest.raises(ValueError, match="unknown"):
+        combine_spans(short, long, "other")

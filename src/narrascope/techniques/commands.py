@@ -37,12 +37,16 @@ SI_SETTINGS: dict[str, Any] = {
     "hash_bits": 20,
     "sentence_words": True,
     "alpha": 1e-4,
-    "blends": [0.0, 0.3, 0.5, 0.7, 0.85],
-    "lows": [0.15, 0.2, 0.25, 0.3, 0.35, 0.4],
-    "rises": [0.0, 0.1, 0.2],
-    "gaps": [0, 1, 2],
-    # Near-ties (within this much SI F1) go to the lower blend: phrase-level spans.
-    "tolerance": 0.015,
+    "blends": [0.3, 0.85, 1.0],
+    "lows": [0.15, 0.2, 0.3, 0.4],
+    "rises": [0.0, 0.2, 0.3, 0.4],
+    "gaps": [1],
+    "phrase_hash_bits": 20,
+    "phrase_max_len": 6,
+    "phrase_alpha": 1e-5,
+    "phrase_thresholds": [0.15, 0.25, 0.3, 0.35, 0.4, 0.5],
+    # Near-ties (within this much SI F1) go to phrase spans, then to the lower blend.
+    "tolerance": 0.005,
 }
 TC_SETTINGS: dict[str, Any] = {
     "C": 0.3,

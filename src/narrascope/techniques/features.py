@@ -151,7 +151,7 @@ def token_features(
     toks = tokens(text)
     words = [text[s:e].lower() for s, e in toks]
     counts = Counter(words)
-    sent_of = _sentence_index(text, toks)
+    sent_of = sentence_index(text, toks)
     by_sent: dict[int, list[int]] = {}
     for i, sid in enumerate(sent_of):
         by_sent.setdefault(sid, []).append(i)
@@ -190,7 +190,7 @@ def token_features(
     return toks, sent_of, feats
 
 
-def _sentence_index(text: str, toks: list[tuple[int, int]]) -> list[int]:
+def sentence_index(text: str, toks: list[tuple[int, int]]) -> list[int]:
     bounds = sentence_bounds(text)
     out, b = [], 0
     for start, _ in toks:

@@ -3,9 +3,11 @@
 All three are linear models over sparse features, so the stage runs at dozens of articles a
 second on one CPU core and the artifact stays a few MB:
 
-- ``SpanTagger``: a token tagger (hashed lexical features, logistic loss) blended with a
-  sentence classifier (word and character TF-IDF); runs of tokens above a threshold become
-  spans. The blend weight and the thresholds are chosen by cross-validation.
+- ``SpanTagger``: short persuasive phrases from a candidate-phrase classifier
+  (``narrascope.techniques.phrases``), plus runs of tokens from a token tagger (hashed
+  lexical features, logistic loss) blended with a sentence classifier (word and character
+  TF-IDF) where no phrase was found. The blend weight, the thresholds and the way the two
+  combine are chosen by cross-validation.
 - ``TechniqueClassifier``: one of the 14 PTC techniques for a span, from word and character
   TF-IDF of the span, the words around it and surface cues (length, punctuation, recurrence
   in the article for Repetition, lexicon hits); a linear SVM whose scores are turned into
@@ -32,9 +34,12 @@ from narrascope.techniques.features import (
     context_of,
     normal_words,
     sentence_bounds,
+    sentence_index,
     span_cues,
     token_features,
+    tokens,
 )
+from narrascope.techniques.phrases import PhraseTagger
 
 MODEL_FILE = "model.joblib"
 Interval = tuple[int, int]
@@ -112,9 +117,19 @@ class SpanTagger:
     low: float = 0.3
     high: float = 0.4
     gap: int = 1
+    # Short phrases (Loaded_Language, Name_Calling) come from a candidate-phrase classifier;
+    # ``mode`` says how its spans combine with the token decoder's runs (``combine_spans``).
+    phrases: PhraseTagger | None = None
+    mode: str = "long"
 
     def token_scores(self, text: str) -> tuple[list[Interval], list[int], np.ndarray]:
         """Tokens, their sentence index and the blended probability of being in a span."""
+        if self.blend >= 1.0:
+            # Sentence classifier alone: no token features needed (the costly part).
+            toks = tokens(text)
+            sent = sentence_index(text, toks)
+            p_sent = self.sentence_scores(text) if toks else np.zeros(0)
+            return toks, sent, p_sent[np.asarray(sent, dtype=int)]
         toks, sent, feats = token_features(text, self.use_sentence_words)
         if not toks:
             return toks, sent, np.zeros(0)
@@ -132,8 +147,32 @@ class SpanTagger:
         )
 
     def spans(self, text: str) -> list[tuple[int, int, float]]:
+        short = self.phrases.spans(text) if self.phrases is not None else []
+        if self.mode == "phrases":
+            return short
         toks, sent, probs = self.token_scores(text)
-        return decode_spans(text, toks, sent, probs, self.low, self.high, self.gap)
+        long = decode_spans(text, toks, sent, probs, self.low, self.high, self.gap)
+        return combine_spans(short, long, self.mode)
+
+
+def combine_spans(
+    short: list[tuple[int, int, float]], long: list[tuple[int, int, float]], mode: str
+) -> list[tuple[int, int, float]]:
+    """Phrase spans and token-decoder runs together.
+
+    ``long``: the runs only; ``phrases``: the phrases only; ``add``: the phrases plus the runs
+    that overlap no phrase; ``union``: both, overlapping or not (the scorer merges overlaps).
+    """
+    if mode == "long":
+        return long
+    if mode == "phrases":
+        return short
+    if mode == "union":
+        return sorted(short + long)
+    if mode == "add":
+        kept = [r for r in long if not any(s < r[1] and r[0] < e for s, e, _ in short)]
+        return sorted(short + kept)
+    raise ValueError(f"unknown span combination mode {mode!r}")
 
 
 def hash_features(rows: Sequence[list[str]], n_features: int) -> csr_matrix:

@@ -21,11 +21,23 @@ from narrascope.techniques.model import (
     SpanTagger,
     TechniqueClassifier,
     build_span_matrix,
+    combine_spans,
     decode_spans,
     hash_features,
     sentence_matrix,
     softmax,
     span_matrix_dense,
+)
+from narrascope.techniques.phrases import (
+    ArticleTokens,
+    PhraseTagger,
+    candidate_features,
+    candidate_labels,
+    candidates,
+    hashed,
+    learn_lexicon,
+    lexicon_matrix,
+    pick,
 )
 from narrascope.techniques.scoring import (
     merge_overlapping,
@@ -131,7 +143,7 @@ def train_span_tagger(
         oof_sent[ste] = 1 / (1 + np.exp(-(xs @ scoef + sb)))
         log({"si_fold": k, "done": True})
     gold_spans = {a: [(g.start, g.end) for g in gold.get(a, [])] for a in ids}
-    results = []
+    long_spans: dict[tuple, dict[str, list]] = {}
     for blend, low, rise, gap in itertools.product(
         settings["blends"], settings["lows"], settings["rises"], settings["gaps"]
     ):
@@ -141,19 +153,13 @@ def train_span_tagger(
             p_tok = oof_tok[off : off + len(toks)]
             p_sent = oof_sent[sent_offset[a] + np.asarray(sent, dtype=int)] if toks else p_tok
             probs = p_tok ** (1 - blend) * p_sent**blend
-            found = decode_spans(articles[a], toks, sent, probs, low, low + rise, gap)
-            predicted[a] = [(s, e) for s, e, _ in found]
-        score = si_score(gold_spans, predicted)
-        row = {
-            "blend": blend,
-            "low": low,
-            "high": round(low + rise, 3),
-            "gap": gap,
-            **{f"si_{k}": round(v, 4) for k, v in score.items()},
-        }
-        results.append(row)
+            predicted[a] = decode_spans(articles[a], toks, sent, probs, low, low + rise, gap)
+        long_spans[(blend, low, round(low + rise, 3), gap)] = predicted
+    phrase_oof, phrases = train_phrase_tagger(articles, gold, folds, seed, settings, log)
+    results = decoding_grid(gold_spans, long_spans, phrase_oof, settings["phrase_thresholds"])
     best = choose_decoding(results, settings["tolerance"])
     log({"si_best": best, "si_top": max(r["si_f1"] for r in results)})
+    phrases.threshold = best["phrase_threshold"]
     coef, b = _fit_token_model(x_tok, y_tok, settings["alpha"], seed)
     vecs, scoef, sb = _fit_sentence_model(sent_text, y_sent, seed)
     tagger = SpanTagger(
@@ -168,8 +174,108 @@ def train_span_tagger(
         low=best["low"],
         high=best["high"],
         gap=best["gap"],
+        phrases=phrases,
+        mode=best["mode"],
     )
-    return tagger, {"best": best, "grid_size": len(results)}
+    by_mode = {
+        f"{m} blend={b}": max(
+            (r for r in results if (r["mode"], r["blend"]) == (m, b)), key=lambda r: r["si_f1"]
+        )
+        for m, b in sorted({(r["mode"], r["blend"]) for r in results})
+    }
+    return tagger, {"best": best, "grid_size": len(results), "best_by_mode": by_mode}
+
+
+def decoding_grid(
+    gold_spans: dict[str, list[tuple[int, int]]],
+    long_spans: dict[tuple, dict[str, list]],
+    phrase_oof: dict[str, tuple[ArticleTokens, list[tuple[int, int]], np.ndarray]],
+    thresholds: Sequence[float],
+) -> list[dict[str, Any]]:
+    """SI scores of every decoding: token-decoder settings x phrase threshold x combination."""
+    short_spans = {
+        t: {a: pick(art, cands, probs, t) for a, (art, cands, probs) in phrase_oof.items()}
+        for t in thresholds
+    }
+    results = []
+
+    def add(mode: str, key: tuple, t: float, predicted: dict[str, list]) -> None:
+        score = si_score(gold_spans, {a: [(s, e) for s, e, _ in p] for a, p in predicted.items()})
+        blend, low, high, gap = key
+        row = {"mode": mode, "blend": blend, "low": low, "high": high, "gap": gap}
+        row["phrase_threshold"] = t
+        results.append(row | {f"si_{k}": round(v, 4) for k, v in score.items()})
+
+    first = next(iter(long_spans))
+    for t, short in short_spans.items():
+        add("phrases", first, t, short)
+    for key, long in long_spans.items():
+        add("long", key, thresholds[0], long)
+        for t, short in short_spans.items():
+            for mode in ("add", "union"):
+                add(mode, key, t, {a: combine_spans(short[a], long[a], mode) for a in long})
+    return results
+
+
+def train_phrase_tagger(
+    articles: dict[str, str],
+    gold: dict[str, list[GoldSpan]],
+    folds: int,
+    seed: int,
+    settings: dict[str, Any],
+    log: Log,
+) -> tuple[dict[str, tuple[ArticleTokens, list[tuple[int, int]], np.ndarray]], PhraseTagger]:
+    """Out-of-fold candidate probabilities (lexicon learned inside the training folds) and
+    the phrase tagger fitted on all articles (its threshold is set by the caller)."""
+    from scipy.sparse import hstack, vstack
+
+    ids = sorted(articles)
+    n_features = 2 ** settings["phrase_hash_bits"]
+    max_len = settings["phrase_max_len"]
+    arts, cands, ys, tok_labels, xs = {}, {}, {}, {}, {}
+    for a in ids:
+        spans = merge_overlapping((g.start, g.end) for g in gold.get(a, []))
+        art = ArticleTokens.of(articles[a])
+        arts[a], cands[a] = art, candidates(art, max_len)
+        ys[a] = candidate_labels(art, cands[a], spans)
+        tok_labels[a] = np.asarray(
+            [int(any(s < ge and gs < e for gs, ge in spans)) for s, e in art.toks]
+        )
+        xs[a] = hashed(candidate_features(art, cands[a]), n_features)
+
+    def fit(train_ids: list[str]) -> tuple[dict[str, float], Any]:
+        from sklearn.linear_model import SGDClassifier
+
+        lex = learn_lexicon([arts[a] for a in train_ids], [tok_labels[a] for a in train_ids])
+        x = vstack([hstack([xs[a], lexicon_matrix(arts[a], cands[a], lex)]) for a in train_ids])
+        y = np.concatenate([ys[a] for a in train_ids])
+        clf = SGDClassifier(
+            loss="log_loss",
+            alpha=settings["phrase_alpha"],
+            max_iter=8,
+            tol=None,
+            random_state=seed,
+        )
+        return lex, clf.fit(x.tocsr(), y)
+
+    fold_of = article_folds(ids, folds, seed)
+    oof = {}
+    for k in range(folds):
+        lex, clf = fit([a for a in ids if fold_of[a] != k])
+        for a in (a for a in ids if fold_of[a] == k):
+            x = hstack([xs[a], lexicon_matrix(arts[a], cands[a], lex)]).tocsr()
+            oof[a] = (arts[a], cands[a], clf.predict_proba(x)[:, 1])
+        log({"phrase_fold": k, "done": True})
+    lex, clf = fit(ids)
+    tagger = PhraseTagger(
+        n_features=n_features,
+        max_len=max_len,
+        lexicon=lex,
+        coef=clf.coef_[0].astype(np.float16),
+        intercept=float(clf.intercept_[0]),
+        threshold=1.0,
+    )
+    return oof, tagger
 
 
 def choose_decoding(results: list[dict[str, Any]], tolerance: float) -> dict[str, Any]:
@@ -181,7 +287,11 @@ def choose_decoding(results: list[dict[str, Any]], tolerance: float) -> dict[str
     """
     top = max(r["si_f1"] for r in results)
     near = [r for r in results if r["si_f1"] >= top - tolerance]
-    return min(near, key=lambda r: (r["blend"], -r["si_f1"]))
+    return max(near, key=lambda r: (_MODE_PREFERENCE[r["mode"]], -r["blend"], r["si_f1"]))
+
+
+# Among near-ties: phrases tell a reader most, then phrases with runs, then runs alone.
+_MODE_PREFERENCE = {"phrases": 3, "add": 2, "union": 1, "long": 0}
 
 
 # ---------------------------------------------------------------- technique classification
