@@ -57,3 +57,24 @@ def test_markdown_lists_spans_with_offsets_and_labels() -> None:
     assert md.startswith("# <b>bad</b> title")
     assert "**Loaded_Language** (1)" in md and "[6:34]" in md
     assert "| <i>Other</i> | 0.50 |" in md
+
+
+def test_segments_put_the_innermost_annotation_first() -> None:
+    from narrascope.document import Span
+    from narrascope.report.html import segments
+
+    text = "Officials said the bridge reopened."
+    sentence = Span(0, len(text), "claim", id="c0")
+    source = Span(0, 9, "source", id="s0")
+    pieces = segments(text, [("claims", sentence), ("attributions", source)])
+    assert pieces[0] == (0, 9, ["attributions:s0", "claims:c0"])
+    assert pieces[1] == (9, len(text), ["claims:c0"])
+
+
+def test_claims_layer_starts_switched_off_in_the_article_view() -> None:
+    from narrascope.api import analyze_text
+    from narrascope.report import render
+
+    html = render(analyze_text("Officials said on Monday that 40 people were evacuated."), "html")
+    assert 'data-layer="claims">' in html
+    assert 'data-layer="entities" checked>' in html

@@ -90,8 +90,11 @@ def segments(text: str, spans: list[tuple[str, Span]]) -> list[tuple[int, int, l
             open_spans.append(by_start[i])
             i += 1
         open_spans = [(lay, s) for lay, s in open_spans if s.end > a]
-        ids = [f"{lay}:{s.id}" for lay, s in open_spans if s.start <= a and s.end >= b]
-        out.append((a, b, ids))
+        covering = [(lay, s) for lay, s in open_spans if s.start <= a and s.end >= b]
+        # Innermost first: the piece takes the colour of its most specific annotation (a
+        # source or a loaded phrase inside a claim sentence), whatever the layer order.
+        covering.sort(key=lambda item: item[1].end - item[1].start)
+        out.append((a, b, [f"{lay}:{s.id}" for lay, s in covering]))
     return out
 
 
@@ -138,6 +141,11 @@ def _article_html(doc: Document, layers: list[Layer], colors: dict[tuple[str, st
     return "".join(parts)
 
 
+# Layers whose highlights cover whole sentences start switched off in the article view, so the
+# finer layers stay visible; their panels list every span and the toggle brings them back.
+OFF_BY_DEFAULT = frozenset({"claims"})
+
+
 def _legend_html(layers: list[Layer], colors: dict[tuple[str, str], str]) -> str:
     blocks = []
     for layer in layers:
@@ -151,9 +159,10 @@ def _legend_html(layers: list[Layer], colors: dict[tuple[str, str], str]) -> str
             f'<span class="count">{n}</span></li>'
             for label, n in sorted(counts.items(), key=lambda kv: -kv[1])
         )
+        checked = "" if layer.name in OFF_BY_DEFAULT else " checked"
         blocks.append(
             f'<div class="legend-layer"><label><input type="checkbox" class="layer-toggle" '
-            f'data-layer="{escape(layer.name)}" checked> <b>{escape(layer.name)}</b></label>'
+            f'data-layer="{escape(layer.name)}"{checked}> <b>{escape(layer.name)}</b></label>'
             f"<ul>{items}</ul></div>"
         )
     return "".join(blocks)
