@@ -22,10 +22,10 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from narrascope.artifacts import load_joblib, save_joblib, shipped_path
 from narrascope.attribution.candidate import Candidate, Offsets
 
 MODEL_FILE = "tagger.joblib"
@@ -341,26 +341,19 @@ class AttributionTagger:
         return group(doc, decode(doc, labels), marginals)
 
     def save(self, path: str | Path) -> None:
-        import joblib
-
         payload = {"model": self.model, "lexicon": self.lexicon.bins, "info": self.info}
-        joblib.dump(payload, path, compress=3)
+        save_joblib(payload, path)
 
     @classmethod
     def load(cls, path: str | Path) -> AttributionTagger:
-        import joblib
-
-        if not Path(path).exists():
-            raise FileNotFoundError(
-                f"attribution tagger not found: {path} (train it with "
-                "`narrascope train attribution`)"
-            )
-        payload = joblib.load(path)
+        payload = load_joblib(
+            path, "attribution tagger", "train it with `narrascope train attribution`"
+        )
         return cls(payload["model"], Lexicon(dict(payload["lexicon"])), dict(payload["info"]))
 
 
 def shipped_tagger_path() -> Path:
-    return Path(str(resources.files("narrascope") / "models" / "attribution" / MODEL_FILE))
+    return shipped_path("attribution", MODEL_FILE)
 
 
 @cache

@@ -11,13 +11,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix
 from sklearn.base import BaseEstimator, TransformerMixin
+
+from narrascope.artifacts import load_joblib, save_joblib, shipped_path
 
 MODEL_FILE = "model.joblib"
 DEFAULT_THRESHOLD = 0.5
@@ -161,23 +162,17 @@ class CheckworthinessModel:
         return [bool(s >= self.threshold) for s in self.scores(texts)]
 
     def save(self, path: str | Path) -> None:
-        import joblib
-
         payload = {"pipeline": slim(self.pipeline), "threshold": self.threshold, "info": self.info}
-        joblib.dump(payload, path, compress=3)
+        save_joblib(payload, path)
 
     @classmethod
     def load(cls, path: str | Path) -> CheckworthinessModel:
-        import joblib
-
-        if not Path(path).exists():
-            raise FileNotFoundError(f"check-worthiness model not found: {path}")
-        payload = joblib.load(path)
+        payload = load_joblib(path, "check-worthiness model")
         return cls(payload["pipeline"], float(payload["threshold"]), dict(payload["info"]))
 
 
 def shipped_model_path() -> Path:
-    return Path(str(resources.files("narrascope") / "models" / "checkworthiness" / MODEL_FILE))
+    return shipped_path("checkworthiness", MODEL_FILE)
 
 
 @cache

@@ -13,13 +13,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 
+from narrascope.artifacts import load_instance, save_joblib, shipped_path
 from narrascope.narratives.data import FINE_ROLES, MAIN_ROLES, ROLE_OF_FINE
 from narrascope.narratives.features import NgramBlock
 from narrascope.narratives.model import Encoded, lang_vector
@@ -202,25 +202,17 @@ class FramingModel:
         return cached
 
     def save(self, path: str | Path) -> None:
-        import joblib
 
         self.__dict__.pop("_coef32", None)  # derived; the file keeps float16 only
-        joblib.dump(self, path, compress=3)
+        save_joblib(self, path)
 
     @classmethod
     def load(cls, path: str | Path) -> FramingModel:
-        import joblib
-
-        if not Path(path).exists():
-            raise FileNotFoundError(f"framing model not found: {path}")
-        model = joblib.load(path)
-        if not isinstance(model, cls):
-            raise ValueError(f"{path}: not a framing model")
-        return model
+        return load_instance(path, cls, "framing model")
 
 
 def shipped_framing_path() -> Path:
-    return Path(str(resources.files("narrascope") / "models" / "framing" / "model.joblib"))
+    return shipped_path("framing")
 
 
 @cache

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from narrascope.artifacts import load_instance, save_joblib
 from narrascope.narratives.data import OTHER
 from narrascope.narratives.features import NgramBlock
 
@@ -238,21 +239,13 @@ class NarrativeModel:
         ]
 
     def save(self, path: str | Path) -> None:
-        import joblib
 
         self.__dict__.pop("_weights32", None)  # derived; the file keeps float16 only
-        joblib.dump(self, path, compress=3)
+        save_joblib(self, path)
 
     @classmethod
     def load(cls, path: str | Path) -> NarrativeModel:
-        import joblib
-
-        if not Path(path).exists():
-            raise FileNotFoundError(f"narratives model not found: {path}")
-        model = joblib.load(path)
-        if not isinstance(model, cls):
-            raise ValueError(f"{path}: not a narratives model")
-        return model
+        return load_instance(path, cls, "narratives model")
 
 
 def decide(

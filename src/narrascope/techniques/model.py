@@ -22,13 +22,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
 
+from narrascope.artifacts import load_instance, save_joblib, shipped_path
 from narrascope.techniques.features import (
     ArticleIndex,
     context_of,
@@ -301,20 +301,11 @@ class TechniquesModel:
     info: dict[str, Any] = field(default_factory=dict)
 
     def save(self, path: str | Path) -> None:
-        import joblib
-
-        joblib.dump(self, path, compress=3)
+        save_joblib(self, path)
 
     @classmethod
     def load(cls, path: str | Path) -> TechniquesModel:
-        import joblib
-
-        if not Path(path).exists():
-            raise FileNotFoundError(f"techniques model not found: {path}")
-        model = joblib.load(path)
-        if not isinstance(model, cls):
-            raise ValueError(f"{path} does not hold a techniques model")
-        return model
+        return load_instance(path, cls, "techniques model")
 
     def analyse(self, text: str) -> list[dict[str, Any]]:
         """PTC spans of one English text: offsets, technique, confidences, runner-up labels."""
@@ -341,7 +332,7 @@ class TechniquesModel:
 
 
 def shipped_model_path() -> Path:
-    return Path(str(resources.files("narrascope") / "models" / "techniques" / MODEL_FILE))
+    return shipped_path("techniques", MODEL_FILE)
 
 
 @cache
