@@ -8,7 +8,6 @@ refits on all of it. Everything is seeded, so the same data gives the same artif
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from pathlib import Path
@@ -25,13 +24,9 @@ from narrascope.checkworthiness.model import (
     shipped_model_path,
 )
 from narrascope.checkworthiness.scoring import score_binary
+from narrascope.paths import SHARED_DATA
 
-# The shared corpora sit beside the checkout (../shared/data); NARRASCOPE_DATA overrides.
-DATA = Path(
-    os.environ.get(
-        "NARRASCOPE_DATA", Path(__file__).resolve().parents[3].parent / "shared" / "data"
-    )
-)
+DATA = SHARED_DATA
 CT24 = DATA / "checkthat" / "ct24"
 DEFAULT_TRAIN = CT24 / "CT24_checkworthy_english_train.tsv"
 DEFAULT_HELD_OUT = (

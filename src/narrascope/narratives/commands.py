@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,12 +21,9 @@ import numpy as np
 
 from narrascope.narratives.data import LANGS, Article, read_corpus, read_language, read_taxonomy
 from narrascope.narratives.scoring import role_scores, samples_f1
+from narrascope.paths import SHARED_DATA
 
-DATA = Path(
-    os.environ.get(
-        "NARRASCOPE_DATA", Path(__file__).resolve().parents[3].parent / "shared" / "data"
-    )
-)
+DATA = SHARED_DATA
 DEFAULT_DATA = DATA / "semeval2025-task10"
 
 

@@ -8,13 +8,13 @@ refits on all of it and writes one artifact. Everything is seeded.
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
 
 import click
 
+from narrascope.paths import SHARED_DATA
 from narrascope.techniques.data import (
     GoldSpan,
     read_articles,
@@ -26,11 +26,7 @@ from narrascope.techniques.labels import SEMEVAL2023_LANGUAGES, SEMEVAL2023_TECH
 from narrascope.techniques.model import TechniquesModel, shipped_model_path
 from narrascope.techniques.scoring import paragraph_f1, si_score, tc_micro_f1
 
-DATA = Path(
-    os.environ.get(
-        "NARRASCOPE_DATA", Path(__file__).resolve().parents[3].parent / "shared" / "data"
-    )
-)
+DATA = SHARED_DATA
 PTC = DATA / "ptc"
 SEMEVAL2023 = DATA / "semeval2023-task3"
 SI_SETTINGS: dict[str, Any] = {
