@@ -211,15 +211,25 @@ def test_evaluate_command_prints_the_six_scores(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "no PolNeAR split" in missing.output
 
 
-def test_rules_source_fails_clearly_while_rules_are_missing(tmp_path: Path) -> None:
-    import importlib.util
+@pytest.mark.parametrize("finder", ["rules", "both", "stage"])
+def test_every_finder_scores_a_plain_statement(tmp_path: Path, finder: str) -> None:
+    from narrascope.cli import cli
 
-    if importlib.util.find_spec("narrascope.attribution.rules") is not None:
-        pytest.skip("the rule-based finder is present")
-    from narrascope.attribution.commands import find_candidates
-
-    with pytest.raises(Exception, match="find_rule_attributions"):
-        find_candidates([], "rules", None)
+    split = tmp_path / "data" / "dev"
+    (split / "text").mkdir(parents=True)
+    (split / "attributions").mkdir()
+    (split / "text" / "a.txt").write_text("The minister said the talks failed.\n", "utf-8")
+    (split / "attributions" / "a_d473.ann").write_text(
+        "T1\tSource 0 12\tThe minister\nT2\tCue 13 17\tsaid\nT3\tContent 18 34\tthe talks failed\n"
+        "E1\tAttribution:T2 Content:T3 Cue:T2 Source:T1\n",
+        encoding="utf-8",
+    )
+    args = ["evaluate", "attribution", "--data", str(tmp_path), "--source", finder]
+    result = CliRunner().invoke(cli, [*args, "--cache", str(tmp_path / "cache")])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output.strip().splitlines()[-1])
+    assert scores["source"] == finder
+    assert scores["cue_f1_exact"] == 1.0 and scores["source_f1_overlap"] == 1.0
 
 
 def _write_split(root: Path, split: str, sentences: list[tuple[str, str, str]]) -> None:
