@@ -78,3 +78,13 @@ def test_claims_layer_starts_switched_off_in_the_article_view() -> None:
     html = render(analyze_text("Officials said on Monday that 40 people were evacuated."), "html")
     assert 'data-layer="claims">' in html
     assert 'data-layer="entities" checked>' in html
+
+
+def test_markdown_never_lets_article_text_open_an_html_tag() -> None:
+    from narrascope.api import analyze_text
+    from narrascope.report import render
+
+    text = 'The spokesman of <img src=x onerror=alert(1)> said "<b>12 soldiers</b> deserted".'
+    md = render(analyze_text(text), "md")
+    assert "<" not in md
+    assert "&lt;img src=x onerror=alert(1)>" in md

@@ -42,7 +42,13 @@ def render_markdown(doc: Document) -> str:
         section = _layer_section(doc, name, layer)
         if section:
             lines += section
-    return "\n".join(lines).rstrip() + "\n"
+    return neutralise_html("\n".join(lines).rstrip() + "\n")
+
+
+def neutralise_html(markdown: str) -> str:
+    """``<`` as ``&lt;`` everywhere: Markdown renderers pass raw HTML through, and article text
+    (quoted in every panel) must never become a tag in a ticket. Renders as a plain "<"."""
+    return markdown.replace("<", "&lt;")
 
 
 def _layer_section(doc: Document, name: str, layer: Layer) -> list[str]:
