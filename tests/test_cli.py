@@ -45,7 +45,7 @@ def test_json_to_stdout_follows_the_schema(tmp_path: Path) -> None:
 def test_stdin_dash(tmp_path: Path) -> None:
     result = run("analyze", "-", "--stages", BASE, "--format", "md", input=GOOD)
     assert result.exit_code == 0, result.output
-    assert "**Source:** <stdin>" in result.stdout
+    assert "**Source:** &lt;stdin>" in result.stdout
 
 
 def test_html_to_file_is_self_contained(tmp_path: Path) -> None:

@@ -54,9 +54,9 @@ def test_overlapping_spans_split_into_segments() -> None:
 
 def test_markdown_lists_spans_with_offsets_and_labels() -> None:
     md = render(hostile_doc(), "md")
-    assert md.startswith("# <b>bad</b> title")
+    assert md.startswith("# &lt;b>bad&lt;/b> title")
     assert "**Loaded_Language** (1)" in md and "[6:34]" in md
-    assert "| <i>Other</i> | 0.50 |" in md
+    assert "| &lt;i>Other&lt;/i> | 0.50 |" in md
 
 
 def test_segments_put_the_innermost_annotation_first() -> None:
