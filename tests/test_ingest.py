@@ -51,6 +51,16 @@ def test_html_main_text_and_metadata_without_boilerplate(tmp_path: Path) -> None
     assert doc.meta.authors == ["Jane Roe"]
 
 
+def test_html_footer_year_is_not_a_publication_date(tmp_path: Path) -> None:
+    body = HTML.split("<body>", 1)[1]
+    page = "<html><head><title>Floods</title></head><body>" + body
+    path = tmp_path / "page.html"
+    path.write_text(page.replace("Copyright Valley News", "(c) 2026 Valley News"), "utf-8")
+    [doc] = items(path)
+    assert isinstance(doc, Document)
+    assert doc.meta.published is None
+
+
 def test_jsonl_reads_metadata_and_reports_bad_lines(tmp_path: Path) -> None:
     path = tmp_path / "batch.jsonl"
     lines = [

@@ -278,7 +278,15 @@ def html_document(html: str, source: str, opts: ReadOptions) -> Document:
     import trafilatura
 
     result = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
+        # Dates from the page's markup only (meta tags, <time>, the URL): the extensive search
+        # turns a footer's "(c) 2026" into a publication date of 2026-01-01, which a
+        # fact-checker would then cite.
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     text = (getattr(result, "text", None) or "").strip() if result is not None else ""
     words = len(text.split())
