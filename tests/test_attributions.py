@@ -551,3 +551,16 @@ def test_stage_adds_only_complete_new_tagger_attributions() -> None:
         ("speech", "said"),
         ("tagger", "warned"),
     ]
+
+
+def test_closing_according_to_is_the_channel_of_the_statement() -> None:
+    doc = analyse(
+        "The defence minister said on Monday that 40 soldiers were captured, according to TASS."
+    )
+    [rec] = records(doc)
+    assert rec["source"] == "defence minister"
+    assert rec["content"] == "that 40 soldiers were captured"
+    assert rec["via"] == ["TASS"]
+    layer = doc.layers["attributions"]
+    names = [[n["name"] for n in chain["nodes"]] for chain in layer.data["chains"]]
+    assert names == [["defence minister", "TASS", "this article"]]

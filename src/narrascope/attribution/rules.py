@@ -16,7 +16,7 @@ then TASS journalists).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from narrascope.attribution.candidate import Candidate as BaseCandidate
@@ -91,8 +91,37 @@ def find_rule_attributions(spacy_doc: Any) -> list[Candidate]:
                 continue
             seen_cues.add(candidate.cue)  # type: ignore[arg-type]
             found.append(_with_quotes(candidate, quotes))
+    found = _trailing_according_to_as_channel(found, spacy_doc.text)
     found.sort(key=lambda c: c.cue or (0, 0))
     return found
+
+
+def _trailing_according_to_as_channel(found: list[Candidate], text: str) -> list[Candidate]:
+    """"X said Y, according to TASS": TASS relays X's statement (X -> TASS -> this article).
+
+    The parser often hangs a closing "according to Z" inside the reported clause, which would
+    make Z a source quoted by X. When it closes another attribution's content, it is instead
+    that attribution's channel: the content is cut before it and Z joins the chain. An
+    "according to" inside the content ("X said that, according to Z, ...") stays nested.
+    """
+    out = list(found)
+    for acc in found:
+        if acc.form != "according_to" or acc.cue is None or acc.source is None:
+            continue
+        for k, outer in enumerate(out):
+            content = outer.content
+            if outer is acc or content is None or outer.source is None:
+                continue
+            closes = content[0] < acc.cue[0] and not text[acc.source[1] : content[1]].strip()
+            if not closes:
+                continue
+            cut = acc.cue[0]
+            while cut > content[0] and (text[cut - 1].isspace() or text[cut - 1] in ",;—–-"):
+                cut -= 1
+            out[k] = replace(outer, content=(content[0], cut), chain=(*outer.chain, acc.source))
+            out.remove(acc)
+            break
+    return out
 
 
 def _sentence_candidates(sent: Any, quotes: list[Offsets]) -> list[Candidate]:
