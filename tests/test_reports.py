@@ -88,3 +88,15 @@ def test_markdown_never_lets_article_text_open_an_html_tag() -> None:
     md = render(analyze_text(text), "md")
     assert "<" not in md
     assert "&lt;img src=x onerror=alert(1)>" in md
+
+
+def test_markdown_shows_near_misses_when_the_article_is_other() -> None:
+    from narrascope.report.narratives_panel import narratives_markdown
+
+    doc = Document("Some article text.", meta=Metadata(language="en"))
+    layer = doc.layer("narratives")
+    layer.labels.append(DocLabel("Other", 0.43, {"level": "narrative"}))
+    layer.data["near_misses"] = [{"label": "URW: Discrediting Ukraine", "score": 0.4265}]
+    md = narratives_markdown(doc)
+    assert "**Other**" in md
+    assert "Near misses: URW: Discrediting Ukraine (0.43)" in md

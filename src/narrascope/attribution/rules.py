@@ -97,7 +97,7 @@ def find_rule_attributions(spacy_doc: Any) -> list[Candidate]:
 
 
 def _trailing_according_to_as_channel(found: list[Candidate], text: str) -> list[Candidate]:
-    """"X said Y, according to TASS": TASS relays X's statement (X -> TASS -> this article).
+    """ "X said Y, according to TASS": TASS relays X's statement (X -> TASS -> this article).
 
     The parser often hangs a closing "according to Z" inside the reported clause, which would
     make Z a source quoted by X. When it closes another attribution's content, it is instead

@@ -79,7 +79,8 @@ def narratives_markdown(doc: Document) -> str:
     definitions = layer.data.get("explanations", {})
     out = ["## Narratives", ""]
     if [lab.label for lab in layer.labels] == ["Other"]:
-        return "\n".join([*out, "No narrative of the taxonomy fits: **Other**.", ""])
+        out.append("No narrative of the taxonomy fits: **Other**.")
+        return "\n".join(out + _near_misses_md(layer)) + "\n"
     if not any("level" in lab.attrs for lab in layer.labels):  # not from the narratives stage
         out += ["| label | score |", "|---|---|"]
         out += [f"| {quote(lab.label)} | {lab.score:.2f} |" for lab in layer.labels]
@@ -94,13 +95,18 @@ def narratives_markdown(doc: Document) -> str:
                 f"  - sub-narrative: **{quote(sub.label.split(': ')[-1])}** ({sub.score:.2f})"
             )
             out += _evidence_md(doc, sub, "    ")
+    return "\n".join(out + _near_misses_md(layer)) + "\n"
+
+
+def _near_misses_md(layer: Any) -> list[str]:
+    """The best labels that stayed under their thresholds: what the reader may still check."""
     near = layer.data.get("near_misses", [])
-    if near:
-        out += [
-            "",
-            "Near misses: " + ", ".join(f"{quote(n['label'])} ({n['score']:.2f})" for n in near),
-        ]
-    return "\n".join(out) + "\n"
+    if not near:
+        return []
+    return [
+        "",
+        "Near misses: " + ", ".join(f"{quote(n['label'])} ({n['score']:.2f})" for n in near),
+    ]
 
 
 def _evidence_md(doc: Document, label: DocLabel, indent: str) -> list[str]:
@@ -108,6 +114,14 @@ def _evidence_md(doc: Document, label: DocLabel, indent: str) -> list[str]:
         f'{indent}- "{quote(_evidence_text(doc, ev))}" [{ev["start"]}:{ev["end"]}]'
         for ev in label.attrs.get("evidence", [])
     ]
+
+
+# The role model is weak (docs/models/narratives.md): say so where the roles are shown.
+ROLES_CAVEAT = (
+    "Roles are model hints, not findings: in cross-validation the main role is right for about "
+    "7 in 10 mentions (a majority-class guess, Antagonist, gets 68% in English); check the "
+    "evidence sentence."
+)
 
 
 def framing_html(doc: Document) -> str:
@@ -129,7 +143,8 @@ def framing_html(doc: Document) -> str:
     head = "".join(
         f"<th>{h}</th>" for h in ("entity", "role", "fine roles", "score", "mentions", "evidence")
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f'<p class="caveat">{escape(ROLES_CAVEAT)}</p>{table}'
 
 
 def framing_markdown(doc: Document) -> str:
@@ -139,6 +154,8 @@ def framing_markdown(doc: Document) -> str:
     if not actors:
         return "\n".join([*out, "No named actors found to cast.", ""])
     out += [
+        f"_{ROLES_CAVEAT}_",
+        "",
         "| entity | role | fine roles | score | mentions | evidence |",
         "|---|---|---|---|---|---|",
     ]
