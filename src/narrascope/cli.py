@@ -87,10 +87,13 @@ def stages() -> None:
     """List the pipeline stages in their default order."""
     from narrascope.pipeline import stage_class
 
-    for name in DEFAULT_STAGES:
-        cls = stage_class(name)
-        needs = ", ".join(cls.requires) or "-"
-        click.echo(f"{name:14} needs: {needs:32} adds: {', '.join(cls.provides)}")
+    classes = [stage_class(name) for name in DEFAULT_STAGES]
+    needs = [", ".join(cls.requires) or "-" for cls in classes]
+    name_width = max(len(name) for name in DEFAULT_STAGES)
+    needs_width = max(len(n) for n in needs)
+    for name, cls, need in zip(DEFAULT_STAGES, classes, needs, strict=True):
+        adds = ", ".join(cls.provides)
+        click.echo(f"{name:{name_width}}  needs: {need:{needs_width}}  adds: {adds}")
 
 
 def _parse_stages(value: str | None) -> list[str] | None:
