@@ -564,3 +564,12 @@ def test_closing_according_to_is_the_channel_of_the_statement() -> None:
     layer = doc.layers["attributions"]
     names = [[n["name"] for n in chain["nodes"]] for chain in layer.data["chains"]]
     assert names == [["defence minister", "TASS", "this article"]]
+
+
+def test_sources_table_marks_what_a_source_is_said_not_to_claim() -> None:
+    from narrascope.report.sourcing_panel import attributions_markdown
+
+    doc = analyse("The ministry has not confirmed that the convoy was attacked.")
+    [entry] = doc.layers["attributions"].data["sources"]
+    assert entry["claims"][0]["negated"] is True
+    assert "confirmed (negated: the source is said not to)" in attributions_markdown(doc)

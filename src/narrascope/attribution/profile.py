@@ -137,6 +137,8 @@ def _claim_record(doc: Document, relation: Relation, spans: dict[str, Span]) -> 
         "start": content.start if content else None,
         "end": content.end if content else None,
         "via": list(relation.attrs.get("via") or []),
+        # "has not acknowledged": the source is said NOT to claim the content.
+        "negated": bool(relation.attrs.get("negated")),
     }
 
 

@@ -56,7 +56,7 @@ def _claims_text(entry: dict[str, Any]) -> str:
 
 def _claim_items(entry: dict[str, Any]) -> list[str]:
     items = [
-        f"{c['cue'] or ''}: {_short(c['content'])}" if c["content"] else f"{c['cue']} (no content)"
+        f"{_cue(c)}: {_short(c['content'])}" if c["content"] else f"{_cue(c)} (no content)"
         for c in entry["claims"]
     ]
     items += [f"passed on: {_short(c['content'] or '')}" for c in entry["relayed"]]
@@ -65,6 +65,12 @@ def _claim_items(entry: dict[str, Any]) -> list[str]:
         for c in entry["quoted"]
     ]
     return items
+
+
+def _cue(claim: dict[str, Any]) -> str:
+    """The cue as written, marked when the text says the source did NOT say it."""
+    cue = claim["cue"] or ""
+    return f"{cue} (negated: the source is said not to)" if claim.get("negated") else cue
 
 
 def _short(text: str) -> str:
