@@ -7,6 +7,11 @@ from dataclasses import dataclass
 Offsets = tuple[int, int]
 
 
+def offsets_overlap(a: Offsets | None, b: Offsets | None) -> bool:
+    """Whether two optional character ranges share at least one character."""
+    return a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One attribution found in a text; offsets are characters into the parsed text.

@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from narrascope.attribution.candidate import Candidate, Offsets
+from narrascope.attribution.candidate import Candidate, offsets_overlap
 from narrascope.attribution.polnear import ROLES, Annotation, Article, Fragments, read_split
 from narrascope.attribution.scoring import Counts, normalize
 from narrascope.attribution.tagger import (
@@ -127,10 +127,6 @@ def score_candidates(
     return counts.scores()
 
 
-def _overlap(a: Offsets | None, b: Offsets | None) -> bool:
-    return a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
-
-
 def union_candidates(tagged: Sequence[Candidate], ruled: Sequence[Candidate]) -> list[Candidate]:
     """Tagger candidates plus the rule candidates that add something: a rule candidate whose
     cue (or, without cues, whose content) overlaps a tagger candidate is a duplicate; it only
@@ -142,8 +138,10 @@ def union_candidates(tagged: Sequence[Candidate], ruled: Sequence[Candidate]) ->
             (
                 k
                 for k, c in enumerate(out)
-                if _overlap(c.cue, rule.cue)
-                or ((c.cue is None or rule.cue is None) and _overlap(c.content, rule.content))
+                if offsets_overlap(c.cue, rule.cue)
+                or (
+                    (c.cue is None or rule.cue is None) and offsets_overlap(c.content, rule.content)
+                )
             ),
             None,
         )
@@ -152,9 +150,11 @@ def union_candidates(tagged: Sequence[Candidate], ruled: Sequence[Candidate]) ->
             continue
         current = out[twin]
         fills: dict[str, Any] = {}
-        if current.source is None and not any(_overlap(c.source, rule.source) for c in out):
+        if current.source is None and not any(offsets_overlap(c.source, rule.source) for c in out):
             fills["source"] = rule.source
-        if current.content is None and not any(_overlap(c.content, rule.content) for c in out):
+        if current.content is None and not any(
+            offsets_overlap(c.content, rule.content) for c in out
+        ):
             fills.update(content=rule.content, content_parts=rule.content_parts)
         if fills:
             out[twin] = replace(current, **fills)

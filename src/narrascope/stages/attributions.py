@@ -24,6 +24,7 @@ from typing import Any
 
 from narrascope.attribution.build import Attribution, Mention, build_attributions
 from narrascope.attribution.candidate import Candidate as BaseCandidate
+from narrascope.attribution.candidate import offsets_overlap
 from narrascope.attribution.profile import chains, profile, sources
 from narrascope.attribution.rules import FIRST_PERSON, find_rule_attributions
 from narrascope.attribution.rules import Candidate as RuleCandidate
@@ -80,10 +81,6 @@ def _tagger() -> Any:
     return shipped_tagger()
 
 
-def _overlaps(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
-    return a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
-
-
 def _rule_spans(cand: BaseCandidate) -> list[tuple[int, int]]:
     spans = [cand.source, cand.cue, cand.content, *cand.content_parts]
     if isinstance(cand, RuleCandidate):
@@ -122,7 +119,7 @@ def merge_candidates(
     for cand in tagged:
         if cand.content is None or cand.cue is None or cand.source is None:
             continue
-        if any(_overlaps(mine, theirs) for mine in _rule_spans(cand) for theirs in taken):
+        if any(offsets_overlap(mine, theirs) for mine in _rule_spans(cand) for theirs in taken):
             continue
         if not _is_statement(spacy_doc, cand):
             continue
