@@ -5,7 +5,8 @@
 
 Reads real articles from ../shared/data/ptc/train-articles (never copied into the repo). Each
 measurement runs in its own process so that its peak RSS is its own. Models are loaded and
-warmed on one article before the clock starts: the figures are steady-state throughput.
+each side makes one untimed pass over the texts before the clock starts: the figures are
+steady-state throughput.
 Prints a JSON object: pipeline and spaCy articles/s, words/s, peak RSS, their ratio, and the
 seconds each stage took (so a stage's own articles/s = n / its seconds).
 """
@@ -21,16 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-DEFAULT_ARTICLES = (
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "ptc" / "train-articles"
-)
-
-
-def load_articles(folder: Path, n: int) -> list[str]:
-    files = sorted(folder.glob("article*.txt"))[:n]
-    if len(files) < n:
-        raise SystemExit(f"bench: need {n} articles in {folder}, found {len(files)}")
-    return [f.read_text(encoding="utf-8") for f in files]
+from common import DEFAULT_ARTICLES, load_texts, word_count
 
 
 def peak_rss_mb() -> float:
@@ -104,8 +96,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--stages", help="comma-separated stages (default: all)")
     args = parser.parse_args()
-    texts = load_articles(args.articles, args.n)
-    words = sum(len(t.split()) for t in texts)
+    texts = load_texts(args.articles, args.n)
+    words = word_count(texts)
     stages = args.stages.split(",") if args.stages else None
     pipe = rates(in_process(bench_pipeline, texts, stages), args.n, words)
     parse = rates(in_process(bench_spacy, texts), args.n, words)
