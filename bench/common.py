@@ -17,11 +17,12 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from narrascope.paths import SHARED_DATA
+
 if TYPE_CHECKING:
     from narrascope.document import Document
     from narrascope.pipeline import Stage
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEFAULT_ARTICLES = SHARED_DATA / "ptc" / "train-articles"
 BASE = ("language", "structure", "linguistic")
 BATCH = 16

@@ -23,8 +23,9 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from narrascope.narratives.data import LANGS, read_corpus
 from narrascope.narratives.scoring import samples_f1
+from narrascope.paths import SHARED_DATA
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "semeval2025-task10"
+DEFAULT_DATA = SHARED_DATA / "semeval2025-task10"
 SEED = 13
 
 
