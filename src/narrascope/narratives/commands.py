@@ -171,6 +171,17 @@ def _langs(value: str) -> tuple[str, ...]:
     return langs
 
 
+# Options that train and evaluate share.
+SEED_OPTION = click.option("--seed", default=13, show_default=True)
+CACHE_OPTION = click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder to keep sentence vectors in between runs.",
+)
+
+
 @click.command("narratives")
 @click.option(
     "--data",
@@ -183,14 +194,8 @@ def _langs(value: str) -> tuple[str, ...]:
 @click.option(
     "--langs", default=",".join(LANGS), show_default=True, help="Language folders to train on."
 )
-@click.option("--seed", default=13, show_default=True)
-@click.option(
-    "--cache",
-    "cache_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Folder to keep sentence vectors in between runs.",
-)
+@SEED_OPTION
+@CACHE_OPTION
 @click.option(
     "-o",
     "--output",
@@ -256,14 +261,8 @@ def _read(data_path: Path, langs: tuple[str, ...]) -> tuple[list[Article], Any]:
     default=None,
     help="Cross-validate by document over all languages in DATA instead of scoring the shipped models.",
 )
-@click.option("--seed", default=13, show_default=True)
-@click.option(
-    "--cache",
-    "cache_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Folder to keep sentence vectors in between runs.",
-)
+@SEED_OPTION
+@CACHE_OPTION
 @click.option(
     "--model-dir",
     type=click.Path(path_type=Path),
