@@ -100,3 +100,38 @@ def test_markdown_shows_near_misses_when_the_article_is_other() -> None:
     md = narratives_markdown(doc)
     assert "**Other**" in md
     assert "Near misses: URW: Discrediting Ukraine (0.43)" in md
+
+
+def entity_doc() -> Document:
+    text = "Ukraine's army and Ukraine met <b>Kyiv</b> officials on 12 May; Donbass and Donbass."
+    doc = Document(text, meta=Metadata(source="t.txt", language="en"))
+    ents = doc.layer("entities")
+    for word, label in (
+        ("Ukraine's", "GPE"),
+        ("Ukraine", "GPE"),
+        ("<b>Kyiv</b>", "GPE"),
+        ("12 May", "DATE"),
+    ):
+        start = text.index(word)
+        ents.add_span(start, start + len(word), label)
+    first = text.index("Donbass")
+    ents.add_span(first, first + 7, "ORG")
+    second = text.index("Donbass", first + 1)
+    ents.add_span(second, second + 7, "LOC")
+    return doc
+
+
+def test_entities_panel_lists_each_name_once_with_its_types() -> None:
+    from narrascope.report.entities_panel import entity_groups
+
+    groups = entity_groups(entity_doc())
+    assert [(g.name, g.type_text(), len(g.mentions)) for g in groups] == [
+        ("Ukraine", "GPE", 2),  # the possessive joins the plain name
+        ("Donbass", "ORG (also LOC)", 2),  # one name, two types: one row
+        ("<b>Kyiv</b>", "GPE", 1),
+    ]
+    md = render(entity_doc(), "md")
+    assert "3 named entities in 5 mentions, plus 1 number or date" in md
+    assert "| Ukraine | GPE | 2 |" in md and "12 May" not in md.split("## Entities")[1]
+    page = render(entity_doc(), "html")
+    assert "<b>Kyiv</b>" not in page and "&lt;b&gt;Kyiv&lt;/b&gt;" in page

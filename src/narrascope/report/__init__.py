@@ -17,6 +17,10 @@ FORMATS = ("json", "md", "html")
 
 # layer name -> {"html": "module:function", "md": "module:function"}
 PANELS: dict[str, dict[str, str]] = {
+    "entities": {
+        "html": "narrascope.report.entities_panel:entities_html",
+        "md": "narrascope.report.entities_panel:entities_markdown",
+    },
     "checkworthiness": {
         "html": "narrascope.report.claims_panel:checkworthiness_html",
         "md": "narrascope.report.claims_panel:checkworthiness_markdown",
