@@ -146,7 +146,11 @@ def test_shipped_model_predicts_on_a_short_text() -> None:
     assert {"en", "ru"} <= set(model.paragraph_taggers)
     tagger = model.paragraph_taggers["en"]
     assert set(tagger.classes) == set(SEMEVAL2023_TECHNIQUES)
-    assert tagger.proba([LOADED]).shape == (1, len(SEMEVAL2023_TECHNIQUES))
+    # English paragraphs stack what the span models found in them: one row per paragraph
+    assert tagger.uses_evidence and not model.paragraph_taggers["ru"].uses_evidence
+    labels = model.paragraph_labels(LOADED, [(0, len(LOADED)), (0, 0)], "en")
+    assert len(labels) == 2 and labels[1] == []
+    assert all(c in SEMEVAL2023_TECHNIQUES and 0 < p <= 1 for c, p in labels[0])
 
 
 def _write_ptc_fixture(root: Path) -> tuple[Path, Path, str]:
@@ -287,3 +291,93 @@ def test_combine_spans_modes() -> None:
     assert combine_spans(short, long, "long") == long
     with pytest.raises(ValueError, match="unknown"):
         combine_spans(short, long, "other")
+
+
+def test_paragraph_evidence_counts_only_what_lies_in_each_paragraph() -> None:
+    from narrascope.techniques.model import (
+        N_EVIDENCE_SCORES,
+        SpanEvidence,
+        paragraph_evidence,
+        shipped_model,
+    )
+    from narrascope.techniques.phrases import ArticleTokens, PhraseScores, candidates
+
+    text = "Plain words here.\nA disgraceful corrupt regime lies."
+    art = ArticleTokens.of(text)
+    cands = candidates(art, 2)
+    second = text.index("A disgraceful")
+    probs = np.asarray(
+        [0.9 if art.toks[i][0] >= second else 0.1 for i, _ in cands], dtype=np.float32
+    )
+    found = SpanEvidence(
+        PhraseScores(art, cands, probs),
+        [(0, second - 1), (second, len(text))],
+        np.asarray([0.2, 0.7]),
+    )
+    classifier = shipped_model().classifier
+    rows = paragraph_evidence(text, [(0, second - 1), (second, len(text))], found, classifier)
+    assert rows.shape == (2, N_EVIDENCE_SCORES + 2 * len(classifier.classes))
+    assert rows[0, 0] == np.float32(0.1) and rows[1, 0] == np.float32(0.9)
+    assert rows[0, 5] == np.float32(0.2) and rows[1, 5] == np.float32(0.7)
+    # technique scores: nothing picked (all < 0.15) in the first, something in the second
+    assert rows[0, N_EVIDENCE_SCORES:].sum() == 0 < rows[1, N_EVIDENCE_SCORES:].sum()
+
+
+def test_class_thresholds_maximise_micro_f1_per_technique() -> None:
+    from narrascope.techniques.train import class_thresholds
+
+    y = np.asarray([[1, 0], [1, 0], [0, 1], [0, 0]])
+    # technique 0 is found at 0.3 and above; technique 1 only its true paragraph reaches 0.8
+    probs = np.asarray([[0.35, 0.1], [0.3, 0.6], [0.1, 0.8], [0.25, 0.6]])
+    thresholds = class_thresholds(probs, y)
+    assert 0.25 < thresholds[0] <= 0.3 and 0.6 < thresholds[1] <= 0.8
+    assert ((probs >= thresholds) == y.astype(bool)).all()
+
+
+def test_word_clusters_back_off_the_lexicon_and_add_features() -> None:
+    from narrascope.techniques.phrases import (
+        ArticleTokens,
+        candidate_features,
+        candidates,
+        learn_lexicon,
+        lexicon_values,
+    )
+
+    art = ArticleTokens.of("a vile smear and a calm report")
+    inside = np.asarray([int(w in {"vile", "smear"}) for w in art.words])
+    clusters = {"vile": 1, "smear": 1, "nasty": 1, "calm": 2, "report": 2}
+    lex = learn_lexicon([art], [inside], min_count=3, clusters=clusters)
+    assert "vile" not in lex  # seen once: too rare for its own entry
+    values = lexicon_values(["nasty", "calm", "unknown"], lex, clusters)
+    assert values[0] > 0 > values[1] and values[2] == 0.0
+    cands = candidates(art, 2)
+    rows = candidate_features(art, cands, clusters)
+    first = rows[cands.index((1, 3))]  # "vile smear"
+    assert {"c=1", "cfl=1|1", "cpv=-1", "cnx=-1"} <= set(first)
+    assert not any(f.startswith("c=") for f in candidate_features(art, cands)[0])
+
+
+def test_cluster_analyzer_and_token_cluster_features() -> None:
+    from narrascope.techniques.clusters import ClusterAnalyzer
+    from narrascope.techniques.features import token_features
+
+    clusters = {"vile": 1, "smear": 1, "calm": 2}
+    assert ClusterAnalyzer(clusters)("A vile, Vile smear; calm!") == ["c1", "c1", "c1", "c2"]
+    _, _, feats = token_features("a vile smear", clusters=clusters)
+    assert {"c-1=-1", "c0=1", "c1=1"} <= set(feats[1])
+    assert not any(f.startswith("c0=") for f in token_features("a vile smear")[2][1])
+
+
+def test_float32_weight_copies_are_cached_but_never_pickled() -> None:
+    import pickle
+
+    from narrascope.techniques.model import ParagraphTagger
+
+    tagger = ParagraphTagger(
+        None, np.ones((2, 3), dtype=np.float16), np.zeros(2), ["a", "b"], np.full(2, 0.5)
+    )
+    first = tagger.f32("coef")
+    assert first.dtype == np.float32 and tagger.f32("coef") is first
+    restored = pickle.loads(pickle.dumps(tagger))
+    assert not any(k.startswith("_f32_") for k in vars(restored))
+    assert restored.coef.dtype == np.float16

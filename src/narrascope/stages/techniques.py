@@ -20,7 +20,6 @@ from narrascope.techniques.data import article_lines
 from narrascope.techniques.labels import PTC_TECHNIQUES
 
 LAYER = "techniques"
-SPAN_LANGUAGES = frozenset({"en"})
 register_explanations(LAYER, PTC_TECHNIQUES)
 
 
@@ -42,16 +41,13 @@ class TechniquesStage(Stage):
         model = shipped_model()
         out = []
         for doc in docs:
-            spans = model.analyse(doc.text) if doc.meta.language in SPAN_LANGUAGES else []
-            paragraphs = []
-            tagger = model.paragraph_taggers.get(doc.meta.language or "")
-            if tagger is not None:
-                bounds = _paragraph_bounds(doc)
-                labels = tagger.labels([doc.text[s:e] for s, e in bounds])
-                paragraphs = [
-                    {"start": s, "end": e, "techniques": [[c, round(p, 4)] for c, p in found]}
-                    for (s, e), found in zip(bounds, labels, strict=True)
-                ]
+            bounds = _paragraph_bounds(doc)
+            language = doc.meta.language or ""
+            spans, labels = model.analyse_document(doc.text, language, bounds)
+            paragraphs = [
+                {"start": s, "end": e, "techniques": [[c, round(p, 4)] for c, p in found]}
+                for (s, e), found in zip(bounds, labels, strict=False)
+            ]
             out.append({"spans": spans, "paragraphs": paragraphs})
         return out
 

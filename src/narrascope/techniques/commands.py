@@ -40,7 +40,13 @@ SI_SETTINGS: dict[str, Any] = {
     "phrase_hash_bits": 20,
     "phrase_max_len": 6,
     "phrase_alpha": 1e-5,
-    "phrase_thresholds": [0.15, 0.25, 0.3, 0.35, 0.4, 0.5],
+    # k-means clusters of sentence-encoder word vectors (narrascope.techniques.clusters),
+    # used by the phrase classifier and, where these flags say so, the sentence classifier
+    # and the token tagger
+    "word_clusters": 1024,
+    "sentence_clusters": True,
+    "token_clusters": False,
+    "phrase_thresholds": [0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5],
     # Near-ties (within this much SI F1) go to phrase spans, then to the lower blend.
     "tolerance": 0.005,
 }
@@ -48,7 +54,8 @@ TC_SETTINGS: dict[str, Any] = {
     "C": 0.3,
     "weights": {"word": 1.0, "char": 1.0, "context": 0.5, "cues": 1.0},
 }
-PARAGRAPH_C = 1.0
+# Paragraph taggers: logistic-regression C; weight of the span models' evidence (English).
+PARAGRAPH_SETTINGS: dict[str, Any] = {"C": 1.0, "evidence_weight": 2.0}
 
 
 def _log(row: dict[str, Any]) -> None:
@@ -92,6 +99,8 @@ def train_command(
 ) -> None:
     """Train the techniques models; scores are 5-fold cross-validated by article."""
     from narrascope.techniques.train import (
+        article_folds,
+        out_of_fold_evidence,
         train_classifier,
         train_paragraph_tagger,
         train_span_tagger,
@@ -101,21 +110,33 @@ def train_command(
     articles = read_articles(ptc_dir / "train-articles")
     si_gold = spans_by_article(read_span_labels(ptc_dir / "train-task-si.labels"))
     tc_gold = read_span_labels(ptc_dir / "train-task-flc-tc.labels")
-    tagger, si_cv = train_span_tagger(articles, si_gold, folds, seed, SI_SETTINGS, _log)
-    classifier, tc_cv = train_classifier(articles, tc_gold, folds, seed, TC_SETTINGS, _log)
+    tagger, si_cv, fold_spans = train_span_tagger(articles, si_gold, folds, seed, SI_SETTINGS, _log)
+    classifier, tc_cv, fold_classifiers = train_classifier(
+        articles, tc_gold, folds, seed, TC_SETTINGS, _log
+    )
+    # English paragraphs also see what the span models found in them; on the PTC training
+    # articles only through the fold models that left the article out.
+    evidence = out_of_fold_evidence(
+        article_folds(list(articles), folds, seed),
+        fold_spans,
+        fold_classifiers,
+        (tagger, classifier),
+    )
     taggers, para_cv = {}, {}
     for folder in [x.strip() for x in languages.split(",") if x.strip()]:
         if folder not in SEMEVAL2023_LANGUAGES:
             raise click.UsageError(f"unknown SemEval-2023 language folder {folder!r}")
         base = semeval_dir / folder
-        taggers[SEMEVAL2023_LANGUAGES[folder]], para_cv[folder] = train_paragraph_tagger(
+        language = SEMEVAL2023_LANGUAGES[folder]
+        taggers[language], para_cv[folder] = train_paragraph_tagger(
             read_articles(base / "train-articles"),
             read_paragraph_labels(base / "train-labels-subtask-3.txt"),
             SEMEVAL2023_TECHNIQUES,
             folds,
             seed,
-            PARAGRAPH_C,
+            PARAGRAPH_SETTINGS,
             _log,
+            evidence if language == "en" else None,
         )
     cv: dict[str, Any] = {
         "folds": folds,
@@ -126,7 +147,7 @@ def train_command(
     }
     info = {
         "cv": cv,
-        "settings": {"si": SI_SETTINGS, "tc": TC_SETTINGS, "paragraph_C": PARAGRAPH_C},
+        "settings": {"si": SI_SETTINGS, "tc": TC_SETTINGS, "paragraphs": PARAGRAPH_SETTINGS},
         "data": {"ptc_articles": len(articles), "tc_spans": len(tc_gold)},
         "trained_seconds": round(time.time() - started, 1),
     }
@@ -171,18 +192,30 @@ def _evaluate_ptc(model: TechniquesModel, articles: dict[str, str], gold: list[G
 def _evaluate_semeval2023(
     model: TechniquesModel, articles: dict[str, str], labels_path: Path, language: str
 ) -> dict:
-    from narrascope.techniques.train import paragraph_texts
+    from narrascope.techniques.train import paragraph_bounds
 
     tagger = model.paragraph_taggers.get(language)
     if tagger is None:
         known = ", ".join(sorted(model.paragraph_taggers))
         raise click.UsageError(f"no paragraph model for language {language!r} (have: {known})")
     gold = read_paragraph_labels(labels_path)
-    keys = list(gold)
-    texts = paragraph_texts(articles, keys)
-    predicted = {k: [c for c, _ in row] for k, row in zip(keys, tagger.labels(texts), strict=True)}
+    predicted: dict[tuple[str, int], list[str]] = {}
+    for article, keys in _keys_by_article(gold).items():
+        text = articles.get(article, "")
+        bounds = paragraph_bounds(text, [line for _, line in keys])
+        rows = model.paragraph_labels(text, bounds, language)
+        predicted.update({k: [c for c, _ in row] for k, row in zip(keys, rows, strict=True)})
     score = paragraph_f1(gold, predicted, tagger.classes)
-    return {**{k: round(v, 4) for k, v in score.items()}, "paragraphs": len(keys)}
+    return {**{k: round(v, 4) for k, v in score.items()}, "paragraphs": len(gold)}
+
+
+def _keys_by_article(
+    labels: dict[tuple[str, int], list[str]],
+) -> dict[str, list[tuple[str, int]]]:
+    grouped: dict[str, list[tuple[str, int]]] = {}
+    for key in labels:
+        grouped.setdefault(key[0], []).append(key)
+    return grouped
 
 
 @click.command("techniques")

@@ -31,6 +31,7 @@ from scipy.sparse import csr_matrix, hstack
 from narrascope.artifacts import load_instance, save_joblib, shipped_path
 from narrascope.techniques.features import (
     ArticleIndex,
+    Float32Weights,
     context_of,
     normal_words,
     sentence_bounds,
@@ -39,7 +40,7 @@ from narrascope.techniques.features import (
     token_features,
     tokens,
 )
-from narrascope.techniques.phrases import PhraseTagger
+from narrascope.techniques.phrases import PhraseScores, PhraseTagger
 
 MODEL_FILE = "model.joblib"
 Interval = tuple[int, int]
@@ -103,7 +104,7 @@ def decode_spans(
 
 
 @dataclass
-class SpanTagger:
+class SpanTagger(Float32Weights):
     """Token tagger blended with a sentence classifier; decodes propaganda spans."""
 
     n_features: int
@@ -121,38 +122,112 @@ class SpanTagger:
     # ``mode`` says how its spans combine with the token decoder's runs (``combine_spans``).
     phrases: PhraseTagger | None = None
     mode: str = "long"
+    # word -> cluster, for the token features (None: no cluster features)
+    clusters: dict[str, int] | None = None
 
-    def token_scores(self, text: str) -> tuple[list[Interval], list[int], np.ndarray]:
-        """Tokens, their sentence index and the blended probability of being in a span."""
+    def token_scores(
+        self, text: str, p_sent: np.ndarray | None = None
+    ) -> tuple[list[Interval], list[int], np.ndarray]:
+        """Tokens, their sentence index and the blended probability of being in a span
+        (``p_sent``: the sentence classifier's probabilities, when already computed)."""
+        if p_sent is None:
+            p_sent = self.sentence_scores(text)
         if self.blend >= 1.0:
             # Sentence classifier alone: no token features needed (the costly part).
             toks = tokens(text)
             sent = sentence_index(text, toks)
-            p_sent = self.sentence_scores(text) if toks else np.zeros(0)
-            return toks, sent, p_sent[np.asarray(sent, dtype=int)]
-        toks, sent, feats = token_features(text, self.use_sentence_words)
+            return toks, sent, p_sent[np.asarray(sent, dtype=int)] if toks else np.zeros(0)
+        toks, sent, feats = token_features(text, self.use_sentence_words, self.clusters)
         if not toks:
             return toks, sent, np.zeros(0)
         x = hash_features(feats, self.n_features)
-        p_tok = _sigmoid(x @ self.token_coef.astype(np.float32) + self.token_intercept)
-        p_sent = self.sentence_scores(text)
+        p_tok = _sigmoid(x @ self.f32("token_coef") + self.token_intercept)
         p_sent_tok = p_sent[np.asarray(sent)]
         return toks, sent, p_tok ** (1 - self.blend) * p_sent_tok**self.blend
 
     def sentence_scores(self, text: str) -> np.ndarray:
-        sentences = [text[s:e] for s, e in sentence_bounds(text)]
-        x = sentence_matrix(self.sentence_vectorizers, sentences)
-        return np.asarray(
-            _sigmoid(x @ self.sentence_coef.astype(np.float32) + self.sentence_intercept)
+        """The sentence classifier's probability for each of ``sentence_bounds(text)``."""
+        return sentence_probs(
+            (self.sentence_vectorizers, self.f32("sentence_coef"), self.sentence_intercept), text
         )
 
     def spans(self, text: str) -> list[tuple[int, int, float]]:
-        short = self.phrases.spans(text) if self.phrases is not None else []
+        return self.analyse(text)[0]
+
+    def analyse(self, text: str) -> tuple[list[tuple[int, int, float]], SpanEvidence]:
+        """The spans of ``text`` and the scores they were decoded from (reused as evidence
+        for the English paragraph tagger)."""
+        found = self.phrases.scores(text) if self.phrases is not None else None
+        p_sent = self.sentence_scores(text)
+        short = found.pick(self.phrases.threshold) if found is not None and self.phrases else []
         if self.mode == "phrases":
-            return short
-        toks, sent, probs = self.token_scores(text)
-        long = decode_spans(text, toks, sent, probs, self.low, self.high, self.gap)
-        return combine_spans(short, long, self.mode)
+            spans = short
+        else:
+            toks, sent, probs = self.token_scores(text, p_sent)
+            long = decode_spans(text, toks, sent, probs, self.low, self.high, self.gap)
+            spans = combine_spans(short, long, self.mode)
+        return spans, SpanEvidence(found, sentence_bounds(text), p_sent)
+
+
+@dataclass
+class SpanEvidence:
+    """What the span tagger saw in one text: every candidate phrase's probability and every
+    sentence's probability of holding a technique."""
+
+    phrases: PhraseScores | None
+    sentences: list[Interval]
+    sentence_probs: np.ndarray
+
+
+# Paragraph evidence: phrases down to this probability are named by the technique classifier.
+EVIDENCE_PICK = 0.15
+N_EVIDENCE_SCORES = 7
+
+
+def paragraph_evidence(
+    text: str,
+    bounds: Sequence[Interval],
+    evidence: SpanEvidence,
+    classifier: TechniqueClassifier,
+) -> np.ndarray:
+    """Per paragraph, what the PTC span models found in it (one row per paragraph).
+
+    The span models learnt from character-level PTC annotation of English news, which is
+    much more precise supervision than paragraph labels; the English SemEval-2023 paragraph
+    tagger stacks these scores on its TF-IDF. Columns: best phrase probability, mean of the
+    best three, log counts of phrases at 0.2, 0.35 and 0.5, best and mean sentence
+    probability, then per PTC technique the best and the log summed (phrase probability x
+    technique probability) over phrases picked down to ``EVIDENCE_PICK``.
+    """
+    found = evidence.phrases
+    probs = found.probs if found is not None else np.zeros(0, dtype=np.float32)
+    cand = found.char_bounds() if found is not None else np.zeros((0, 2), dtype=int)
+    picked = found.pick(EVIDENCE_PICK) if found is not None else []
+    named = classifier.proba([text], [[(s, e) for s, e, _ in picked]])
+    n_classes = len(classifier.classes)
+    rows = np.zeros((len(bounds), N_EVIDENCE_SCORES + 2 * n_classes), dtype=np.float32)
+    sent = np.asarray(evidence.sentences, dtype=int).reshape(-1, 2)
+    for r, (start, end) in enumerate(bounds):
+        inside = probs[(cand[:, 0] >= start) & (cand[:, 1] <= end)]
+        in_sent = (sent[:, 0] < end) & (sent[:, 1] > start)
+        p_sent = evidence.sentence_probs[in_sent] if len(sent) else np.zeros(0)
+        best = np.zeros(n_classes)
+        total = np.zeros(n_classes)
+        for (s, _e, score), row in zip(picked, named, strict=True):
+            if start <= s < end:
+                best = np.maximum(best, score * row)
+                total += score * row
+        rows[r, :N_EVIDENCE_SCORES] = [
+            inside.max() if len(inside) else 0.0,
+            np.sort(inside)[-3:].mean() if len(inside) else 0.0,
+            np.log1p((inside >= 0.2).sum()),
+            np.log1p((inside >= 0.35).sum()),
+            np.log1p((inside >= 0.5).sum()),
+            p_sent.max() if len(p_sent) else 0.0,
+            p_sent.mean() if len(p_sent) else 0.0,
+        ]
+        rows[r, N_EVIDENCE_SCORES:] = np.concatenate([best, np.log1p(total)])
+    return rows
 
 
 def combine_spans(
@@ -180,6 +255,17 @@ def hash_features(rows: Sequence[list[str]], n_features: int) -> csr_matrix:
 
     hasher = FeatureHasher(n_features, input_type="string", alternate_sign=False)
     return hasher.transform(rows).astype(np.float32).tocsr()
+
+
+def sentence_probs(model: tuple[Sequence[Any], np.ndarray, float], text: str) -> np.ndarray:
+    """Probability of each of ``sentence_bounds(text)`` holding a technique span, from a
+    sentence classifier given as (vectorizers, coefficients, intercept)."""
+    vectorizers, coef, intercept = model
+    bounds = sentence_bounds(text)
+    if not bounds:
+        return np.zeros(0, dtype=np.float32)
+    x = sentence_matrix(vectorizers, [text[s:e] for s, e in bounds])
+    return np.asarray(_sigmoid(x @ coef.astype(np.float32) + intercept))
 
 
 def sentence_matrix(vectorizers: Sequence[Any], sentences: Sequence[str]) -> csr_matrix:
@@ -224,7 +310,7 @@ def span_matrix_dense(text: str, spans: Sequence[Interval]) -> np.ndarray:
 
 
 @dataclass
-class TechniqueClassifier:
+class TechniqueClassifier(Float32Weights):
     """PTC technique of a span: TF-IDF of span and context plus cues, linear SVM."""
 
     vectorizers: dict[str, Any]
@@ -247,7 +333,7 @@ class TechniqueClassifier:
         if not any(spans):
             return np.zeros((0, len(self.classes)))
         x = self.features(texts, spans)
-        scores = x @ self.coef.astype(np.float32).T + self.intercept
+        scores = x @ self.f32("coef").T + self.intercept
         return softmax(np.asarray(scores), self.temperature)
 
 
@@ -267,27 +353,67 @@ def build_span_matrix(
     return hstack(blocks).tocsr().astype(np.float32)
 
 
+def paragraph_surface(paragraphs: Sequence[str]) -> np.ndarray:
+    """Length and punctuation cues of each paragraph, which TF-IDF normalises away: longer
+    paragraphs hold more techniques; quotes, questions and exclamations mark some."""
+    rows = np.zeros((len(paragraphs), _LENGTH_BINS + 7), dtype=np.float32)
+    for r, text in enumerate(paragraphs):
+        n = len(text.split())
+        rows[r, min(int(np.log2(n + 1) * 2), _LENGTH_BINS - 1)] = 1.0
+        for k, mark in enumerate(('"', "?", "!", "“", "'")):
+            rows[r, _LENGTH_BINS + k] = min(text.count(mark), 4) / 4
+        rows[r, _LENGTH_BINS + 5] = float(text.isupper())
+        rows[r, _LENGTH_BINS + 6] = min(n, 200) / 200
+    return rows
+
+
+_LENGTH_BINS = 21
+
+
 @dataclass
-class ParagraphTagger:
-    """SemEval-2023 Task 3 techniques of one paragraph, for one language."""
+class ParagraphTagger(Float32Weights):
+    """SemEval-2023 Task 3 techniques of one paragraph, for one language.
+
+    Features: word TF-IDF, the surface cues of ``paragraph_surface`` (when ``surface``) and,
+    for English, the PTC span models' ``paragraph_evidence`` times ``evidence_weight``.
+    ``thresholds`` holds one probability threshold per technique.
+    """
 
     vectorizer: Any
     coef: np.ndarray
     intercept: np.ndarray
     classes: list[str]
-    threshold: float
+    thresholds: np.ndarray
+    surface: bool = True
+    evidence_weight: float = 0.0
 
-    def proba(self, paragraphs: Sequence[str]) -> np.ndarray:
+    @property
+    def uses_evidence(self) -> bool:
+        return self.evidence_weight > 0
+
+    def matrix(self, paragraphs: Sequence[str], evidence: np.ndarray | None = None) -> Any:
+        blocks = [self.vectorizer.transform(list(paragraphs)).astype(np.float32)]
+        if self.surface:
+            blocks.append(csr_matrix(paragraph_surface(paragraphs)))
+        if self.uses_evidence:
+            if evidence is None:
+                raise ValueError("this paragraph tagger needs the span models' evidence")
+            blocks.append(csr_matrix(evidence * self.evidence_weight))
+        return hstack(blocks).tocsr()
+
+    def proba(self, paragraphs: Sequence[str], evidence: np.ndarray | None = None) -> np.ndarray:
         if not paragraphs:
             return np.zeros((0, len(self.classes)))
-        x = self.vectorizer.transform(list(paragraphs)).astype(np.float32)
-        return np.asarray(_sigmoid(x @ self.coef.astype(np.float32).T + self.intercept))
+        x = self.matrix(paragraphs, evidence)
+        return np.asarray(_sigmoid(x @ self.f32("coef").T + self.intercept))
 
-    def labels(self, paragraphs: Sequence[str]) -> list[list[tuple[str, float]]]:
+    def labels(
+        self, paragraphs: Sequence[str], evidence: np.ndarray | None = None
+    ) -> list[list[tuple[str, float]]]:
         out = []
-        for row in self.proba(paragraphs):
-            hits = [(self.classes[j], float(row[j])) for j in np.argsort(-row)]
-            out.append([(c, p) for c, p in hits if p >= self.threshold])
+        for row in self.proba(paragraphs, evidence):
+            hits = [(j, float(row[j])) for j in np.argsort(-row)]
+            out.append([(self.classes[j], p) for j, p in hits if p >= self.thresholds[j]])
         return out
 
 
@@ -309,7 +435,41 @@ class TechniquesModel:
 
     def analyse(self, text: str) -> list[dict[str, Any]]:
         """PTC spans of one English text: offsets, technique, confidences, runner-up labels."""
-        found = self.span_tagger.spans(text)
+        return self._named_spans(text, self.span_tagger.spans(text))
+
+    def paragraph_labels(
+        self,
+        text: str,
+        bounds: Sequence[Interval],
+        language: str,
+        evidence: SpanEvidence | None = None,
+    ) -> list[list[tuple[str, float]]]:
+        """SemEval-2023 techniques of each paragraph ``text[start:end]`` of ``bounds``
+        (``evidence``: the span tagger's, when it has already read the text)."""
+        tagger = self.paragraph_taggers[language]
+        paragraphs = [text[s:e] for s, e in bounds]
+        rows = None
+        if tagger.uses_evidence:
+            if evidence is None:
+                evidence = self.span_tagger.analyse(text)[1]
+            rows = paragraph_evidence(text, bounds, evidence, self.classifier)
+        return tagger.labels(paragraphs, rows)
+
+    def analyse_document(
+        self, text: str, language: str, bounds: Sequence[Interval]
+    ) -> tuple[list[dict[str, Any]], list[list[tuple[str, float]]]]:
+        """PTC spans (English only) and SemEval-2023 paragraph labels (every language with a
+        paragraph tagger; none otherwise) of one text, reading it once."""
+        spans: list[dict[str, Any]] = []
+        evidence = None
+        if language == "en":
+            found, evidence = self.span_tagger.analyse(text)
+            spans = self._named_spans(text, found)
+        if language not in self.paragraph_taggers:
+            return spans, []
+        return spans, self.paragraph_labels(text, bounds, language, evidence)
+
+    def _named_spans(self, text: str, found: list[tuple[int, int, float]]) -> list[dict[str, Any]]:
         if not found:
             return []
         probs = self.classifier.proba([text], [[(s, e) for s, e, _ in found]])

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
 
-from narrascope.techniques.features import tokens
+from narrascope.techniques.features import Float32Weights, tokens
 
 Interval = tuple[int, int]
 # A candidate never contains these tokens (they end clauses; PTC phrases rarely cross them).
@@ -96,9 +96,18 @@ def _edge_ok(word: str) -> bool:
     return word[:1].isalnum() and word not in _STOP
 
 
-def candidate_features(art: ArticleTokens, cands: Sequence[tuple[int, int]]) -> list[list[str]]:
-    """Hashed-feature names of each candidate (the lexicon features are added separately)."""
+def candidate_features(
+    art: ArticleTokens,
+    cands: Sequence[tuple[int, int]],
+    clusters: Mapping[str, int] | None = None,
+) -> list[list[str]]:
+    """Hashed-feature names of each candidate (the lexicon features are added separately).
+
+    ``clusters`` (word -> cluster of similar words) adds the clusters of the phrase's words,
+    edges and neighbours, so that a loaded word never seen in training still shares weights
+    with the seen words it resembles."""
     words = art.words
+    cl = [str(clusters.get(w, -1)) for w in words] if clusters else []
     counts = Counter(words)
     n = len(words)
     quoted = _inside_quotes(words)
@@ -131,6 +140,15 @@ def candidate_features(art: ArticleTokens, cands: Sequence[tuple[int, int]]) -> 
         ]
         row += ["w=" + w for w in inner]
         row += ["bg=" + a + "|" + b for a, b in pairwise(inner)]
+        if cl:
+            row += ["c=" + c for c in cl[i:j]]
+            row += [
+                "cf=" + cl[i] + "|" + length,
+                "cl=" + cl[j - 1],
+                "cfl=" + cl[i] + "|" + cl[j - 1],
+                "cpv=" + (cl[i - 1] if i > 0 else "<s>"),
+                "cnx=" + (cl[j] if j < n else "</s>"),
+            ]
         rows.append(row)
     return rows
 
@@ -149,9 +167,15 @@ def _inside_quotes(words: Sequence[str]) -> list[bool]:
 
 
 def learn_lexicon(
-    arts: Sequence[ArticleTokens], labels: Sequence[np.ndarray], min_count: int = 3
+    arts: Sequence[ArticleTokens],
+    labels: Sequence[np.ndarray],
+    min_count: int = 3,
+    clusters: Mapping[str, int] | None = None,
 ) -> dict[str, float]:
-    """Smoothed log-odds of each word lying inside vs outside a gold span (training data only)."""
+    """Smoothed log-odds of each word lying inside vs outside a gold span (training data only).
+
+    With ``clusters``, each cluster of similar words also gets its pooled log-odds under the
+    key ``" c<cluster>"``: the fallback for words too rare (or unseen) to have their own."""
     inside: Counter[str] = Counter()
     outside: Counter[str] = Counter()
     for art, lab in zip(arts, labels, strict=True):
@@ -163,15 +187,42 @@ def learn_lexicon(
     for w in set(inside) | set(outside):
         if inside[w] + outside[w] >= min_count and w[:1].isalnum():
             lex[w] = round(math.log((inside[w] + 0.5) / (outside[w] + 0.5)) - prior, 3)
+    if clusters:
+        pooled_in: Counter[str] = Counter()
+        pooled_out: Counter[str] = Counter()
+        for w in set(inside) | set(outside):
+            if w in clusters:
+                pooled_in[_cluster_key(clusters[w])] += inside[w]
+                pooled_out[_cluster_key(clusters[w])] += outside[w]
+        for key in set(pooled_in) | set(pooled_out):
+            odds = (pooled_in[key] + 0.5) / (pooled_out[key] + 0.5)
+            lex[key] = round(math.log(odds) - prior, 3)
     return lex
 
 
+def _cluster_key(cluster: int) -> str:
+    # a leading space: no token can collide with it
+    return f" c{cluster}"
+
+
+def lexicon_values(
+    words: Sequence[str], lexicon: Mapping[str, float], clusters: Mapping[str, int] | None
+) -> list[float]:
+    """Each word's lexicon log-odds, falling back to its cluster's, else 0."""
+    if not clusters:
+        return [lexicon.get(w, 0.0) for w in words]
+    return [lexicon.get(w, lexicon.get(_cluster_key(clusters.get(w, -1)), 0.0)) for w in words]
+
+
 def lexicon_matrix(
-    art: ArticleTokens, cands: Sequence[tuple[int, int]], lexicon: dict[str, float]
+    art: ArticleTokens,
+    cands: Sequence[tuple[int, int]],
+    lexicon: dict[str, float],
+    clusters: Mapping[str, int] | None = None,
 ) -> csr_matrix:
     """One-hot buckets of lexicon statistics: max, mean, min, first and last word of the
     phrase, its left and right neighbours (a good phrase stops where loadedness stops)."""
-    v = np.asarray([lexicon.get(w, 0.0) for w in art.words] + [0.0], dtype=np.float32)
+    v = np.asarray([*lexicon_values(art.words, lexicon, clusters), 0.0], dtype=np.float32)
     starts = np.asarray([c[0] for c in cands], dtype=np.int64)
     ends = np.asarray([c[1] for c in cands], dtype=np.int64)
     width_ = int((ends - starts).max()) if len(cands) else 1
@@ -251,7 +302,7 @@ def pick(
 
 
 @dataclass
-class PhraseTagger:
+class PhraseTagger(Float32Weights):
     """Candidate-phrase classifier for short persuasive phrases."""
 
     n_features: int
@@ -260,16 +311,39 @@ class PhraseTagger:
     coef: np.ndarray
     intercept: float
     threshold: float
+    # word -> cluster of similar words (k-means of sentence-encoder word vectors), or None
+    clusters: dict[str, int] | None = None
 
     def matrix(self, art: ArticleTokens, cands: Sequence[tuple[int, int]]) -> csr_matrix:
-        x = hashed(candidate_features(art, cands), self.n_features)
-        return hstack([x, lexicon_matrix(art, cands, self.lexicon)]).tocsr()
+        x = hashed(candidate_features(art, cands, self.clusters), self.n_features)
+        return hstack([x, lexicon_matrix(art, cands, self.lexicon, self.clusters)]).tocsr()
 
-    def spans(self, text: str) -> list[tuple[int, int, float]]:
+    def scores(self, text: str) -> PhraseScores:
+        """Every candidate phrase of ``text`` with its probability of being a span."""
         art = ArticleTokens.of(text)
         cands = candidates(art, self.max_len)
         if not cands:
-            return []
-        z = self.matrix(art, cands) @ self.coef.astype(np.float32) + self.intercept
-        probs = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-        return pick(art, cands, probs, self.threshold)
+            return PhraseScores(art, cands, np.zeros(0, dtype=np.float32))
+        z = self.matrix(art, cands) @ self.f32("coef") + self.intercept
+        return PhraseScores(art, cands, 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))))
+
+    def spans(self, text: str) -> list[tuple[int, int, float]]:
+        found = self.scores(text)
+        return found.pick(self.threshold)
+
+
+@dataclass
+class PhraseScores:
+    """The candidate phrases of one text and their probabilities."""
+
+    art: ArticleTokens
+    cands: list[tuple[int, int]]
+    probs: np.ndarray
+
+    def pick(self, threshold: float) -> list[tuple[int, int, float]]:
+        return pick(self.art, self.cands, self.probs, threshold) if self.cands else []
+
+    def char_bounds(self) -> np.ndarray:
+        """(start, end) character offsets of every candidate, one row each."""
+        toks = self.art.toks
+        return np.asarray([(toks[i][0], toks[j - 1][1]) for i, j in self.cands]).reshape(-1, 2)

@@ -18,13 +18,16 @@ from narrascope.techniques.data import GoldSpan, article_lines
 from narrascope.techniques.features import context_of, sentence_bounds, token_features
 from narrascope.techniques.model import (
     ParagraphTagger,
+    SpanEvidence,
     SpanTagger,
     TechniqueClassifier,
     build_span_matrix,
     combine_spans,
     decode_spans,
     hash_features,
+    paragraph_evidence,
     sentence_matrix,
+    sentence_probs,
     softmax,
     span_matrix_dense,
 )
@@ -47,6 +50,10 @@ from narrascope.techniques.scoring import (
 )
 
 Log = Callable[[dict[str, Any]], None]
+# One fold's phrase tagger and sentence classifier (vectorizers, coefficients, intercept).
+FoldSpanModels = tuple[PhraseTagger, tuple[list[Any], np.ndarray, float]]
+# (article id, article text, paragraph bounds) -> one row of span-model evidence per paragraph
+Evidence = Callable[[str, str, list[tuple[int, int]]], np.ndarray]
 
 
 def article_folds(ids: Sequence[str], folds: int, seed: int) -> dict[str, int]:
@@ -58,10 +65,28 @@ def article_folds(ids: Sequence[str], folds: int, seed: int) -> dict[str, int]:
 # ---------------------------------------------------------------- span identification
 
 
-def _sentence_vectorizers() -> list[Any]:
+def word_clusters_for(
+    articles: dict[str, str], settings: dict[str, Any], seed: int, log: Log
+) -> dict[str, int] | None:
+    """The word clusters the span models use (None when ``settings["word_clusters"]`` is 0).
+
+    The vocabulary may include every training article: a word's cluster uses no label."""
+    if not settings.get("word_clusters"):
+        return None
+    from narrascope.techniques.clusters import encoder_vocabulary, text_vocabulary, word_clusters
+
+    vocabulary = encoder_vocabulary() | text_vocabulary(articles.values())
+    clusters = word_clusters(vocabulary, settings["word_clusters"], seed)
+    log({"word_clusters": settings["word_clusters"], "words": len(clusters)})
+    return clusters
+
+
+def _sentence_vectorizers(clusters: dict[str, int] | None = None) -> list[Any]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return [
+    from narrascope.techniques.clusters import ClusterAnalyzer
+
+    vectorizers = [
         TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, dtype=np.float32),
         TfidfVectorizer(
             analyzer="char_wb",
@@ -72,13 +97,22 @@ def _sentence_vectorizers() -> list[Any]:
             dtype=np.float32,
         ),
     ]
+    if clusters:
+        # bag of word clusters: the tone of a sentence beyond the exact words seen in training
+        analyzer = ClusterAnalyzer(clusters)
+        vectorizers.append(
+            TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, min_df=2, dtype=np.float32)
+        )
+    return vectorizers
 
 
-def _fit_sentence_model(sentences: list[str], labels: np.ndarray, seed: int) -> tuple:
+def _fit_sentence_model(
+    sentences: list[str], labels: np.ndarray, seed: int, clusters: dict[str, int] | None = None
+) -> tuple:
     from scipy.sparse import hstack
     from sklearn.linear_model import LogisticRegression
 
-    vecs = _sentence_vectorizers()
+    vecs = _sentence_vectorizers(clusters)
     x = hstack([v.fit_transform(sentences) for v in vecs]).tocsr()
     clf = LogisticRegression(C=2.0, solver="liblinear", class_weight="balanced", random_state=seed)
     clf.fit(x, labels)
@@ -102,10 +136,16 @@ def train_span_tagger(
     seed: int,
     settings: dict[str, Any],
     log: Log,
-) -> tuple[SpanTagger, dict[str, Any]]:
-    """Cross-validate the SI tagger (decoding grid on out-of-fold scores), then fit on all."""
+) -> tuple[SpanTagger, dict[str, Any], list[FoldSpanModels]]:
+    """Cross-validate the SI tagger (decoding grid on out-of-fold scores), then fit on all.
+
+    Also returns each fold's phrase tagger and sentence classifier (fitted without that
+    fold's articles), for out-of-fold evidence to the English paragraph tagger."""
     ids = sorted(articles)
     n_features = 2 ** settings["hash_bits"]
+    clusters = word_clusters_for(articles, settings, seed, log)
+    token_clusters = clusters if settings.get("token_clusters") else None
+    sentence_clusters = clusters if settings.get("sentence_clusters") else None
     rows: list[list[str]] = []
     labels: list[int] = []
     meta: dict[str, tuple[list[tuple[int, int]], list[int], int]] = {}
@@ -115,7 +155,7 @@ def train_span_tagger(
     for a in ids:
         text = articles[a]
         spans = merge_overlapping((g.start, g.end) for g in gold.get(a, []))
-        toks, sent, feats = token_features(text, settings["sentence_words"])
+        toks, sent, feats = token_features(text, settings["sentence_words"], token_clusters)
         meta[a] = (toks, sent, len(labels))
         rows += feats
         labels += [int(any(s < ge and gs < e for gs, ge in spans)) for s, e in toks]
@@ -133,14 +173,18 @@ def train_span_tagger(
     )
     oof_tok = np.zeros(len(y_tok), dtype=np.float32)
     oof_sent = np.zeros(len(y_sent), dtype=np.float32)
+    fold_sentence_models = []
     for k in range(folds):
         tr, te = tok_fold != k, tok_fold == k
         coef, b = _fit_token_model(x_tok[tr], y_tok[tr], settings["alpha"], seed)
         oof_tok[te] = 1 / (1 + np.exp(-(x_tok[te] @ coef + b)))
         str_, ste = np.where(sent_fold != k)[0], np.where(sent_fold == k)[0]
-        vecs, scoef, sb = _fit_sentence_model([sent_text[i] for i in str_], y_sent[str_], seed)
+        vecs, scoef, sb = _fit_sentence_model(
+            [sent_text[i] for i in str_], y_sent[str_], seed, sentence_clusters
+        )
         xs = sentence_matrix(vecs, [sent_text[i] for i in ste])
         oof_sent[ste] = 1 / (1 + np.exp(-(xs @ scoef + sb)))
+        fold_sentence_models.append((vecs, scoef, sb))
         log({"si_fold": k, "done": True})
     gold_spans = {a: [(g.start, g.end) for g in gold.get(a, [])] for a in ids}
     long_spans: dict[tuple, dict[str, list]] = {}
@@ -155,13 +199,15 @@ def train_span_tagger(
             probs = p_tok ** (1 - blend) * p_sent**blend
             predicted[a] = decode_spans(articles[a], toks, sent, probs, low, low + rise, gap)
         long_spans[(blend, low, round(low + rise, 3), gap)] = predicted
-    phrase_oof, phrases = train_phrase_tagger(articles, gold, folds, seed, settings, log)
+    phrase_oof, phrases, fold_phrases = train_phrase_tagger(
+        articles, gold, folds, seed, settings, log, clusters
+    )
     results = decoding_grid(gold_spans, long_spans, phrase_oof, settings["phrase_thresholds"])
     best = choose_decoding(results, settings["tolerance"])
     log({"si_best": best, "si_top": max(r["si_f1"] for r in results)})
     phrases.threshold = best["phrase_threshold"]
     coef, b = _fit_token_model(x_tok, y_tok, settings["alpha"], seed)
-    vecs, scoef, sb = _fit_sentence_model(sent_text, y_sent, seed)
+    vecs, scoef, sb = _fit_sentence_model(sent_text, y_sent, seed, sentence_clusters)
     tagger = SpanTagger(
         n_features=n_features,
         use_sentence_words=settings["sentence_words"],
@@ -176,6 +222,7 @@ def train_span_tagger(
         gap=best["gap"],
         phrases=phrases,
         mode=best["mode"],
+        clusters=token_clusters,
     )
     by_mode = {
         f"{m} blend={b}": max(
@@ -183,7 +230,11 @@ def train_span_tagger(
         )
         for m, b in sorted({(r["mode"], r["blend"]) for r in results})
     }
-    return tagger, {"best": best, "grid_size": len(results), "best_by_mode": by_mode}
+    for fold_tagger in fold_phrases:
+        fold_tagger.threshold = best["phrase_threshold"]
+    fold_models = list(zip(fold_phrases, fold_sentence_models, strict=True))
+    cv = {"best": best, "grid_size": len(results), "best_by_mode": by_mode}
+    return tagger, cv, fold_models
 
 
 def decoding_grid(
@@ -224,9 +275,14 @@ def train_phrase_tagger(
     seed: int,
     settings: dict[str, Any],
     log: Log,
-) -> tuple[dict[str, tuple[ArticleTokens, list[tuple[int, int]], np.ndarray]], PhraseTagger]:
-    """Out-of-fold candidate probabilities (lexicon learned inside the training folds) and
-    the phrase tagger fitted on all articles (its threshold is set by the caller)."""
+    clusters: dict[str, int] | None = None,
+) -> tuple[
+    dict[str, tuple[ArticleTokens, list[tuple[int, int]], np.ndarray]],
+    PhraseTagger,
+    list[PhraseTagger],
+]:
+    """Out-of-fold candidate probabilities (lexicon learned inside the training folds), the
+    phrase tagger fitted on all articles and each fold's (thresholds are set by the caller)."""
     from scipy.sparse import hstack, vstack
 
     ids = sorted(articles)
@@ -241,13 +297,17 @@ def train_phrase_tagger(
         tok_labels[a] = np.asarray(
             [int(any(s < ge and gs < e for gs, ge in spans)) for s, e in art.toks]
         )
-        xs[a] = hashed(candidate_features(art, cands[a]), n_features)
+        xs[a] = hashed(candidate_features(art, cands[a], clusters), n_features)
 
     def fit(train_ids: list[str]) -> tuple[dict[str, float], Any]:
         from sklearn.linear_model import SGDClassifier
 
-        lex = learn_lexicon([arts[a] for a in train_ids], [tok_labels[a] for a in train_ids])
-        x = vstack([hstack([xs[a], lexicon_matrix(arts[a], cands[a], lex)]) for a in train_ids])
+        lex = learn_lexicon(
+            [arts[a] for a in train_ids], [tok_labels[a] for a in train_ids], clusters=clusters
+        )
+        x = vstack(
+            [hstack([xs[a], lexicon_matrix(arts[a], cands[a], lex, clusters)]) for a in train_ids]
+        )
         y = np.concatenate([ys[a] for a in train_ids])
         clf = SGDClassifier(
             loss="log_loss",
@@ -258,24 +318,28 @@ def train_phrase_tagger(
         )
         return lex, clf.fit(x.tocsr(), y)
 
+    def tagger(lex: dict[str, float], clf: Any) -> PhraseTagger:
+        return PhraseTagger(
+            n_features=n_features,
+            max_len=max_len,
+            lexicon=lex,
+            coef=clf.coef_[0].astype(np.float16),
+            intercept=float(clf.intercept_[0]),
+            threshold=1.0,
+            clusters=clusters,
+        )
+
     fold_of = article_folds(ids, folds, seed)
     oof = {}
+    fold_taggers = []
     for k in range(folds):
         lex, clf = fit([a for a in ids if fold_of[a] != k])
         for a in (a for a in ids if fold_of[a] == k):
-            x = hstack([xs[a], lexicon_matrix(arts[a], cands[a], lex)]).tocsr()
+            x = hstack([xs[a], lexicon_matrix(arts[a], cands[a], lex, clusters)]).tocsr()
             oof[a] = (arts[a], cands[a], clf.predict_proba(x)[:, 1])
+        fold_taggers.append(tagger(lex, clf))
         log({"phrase_fold": k, "done": True})
-    lex, clf = fit(ids)
-    tagger = PhraseTagger(
-        n_features=n_features,
-        max_len=max_len,
-        lexicon=lex,
-        coef=clf.coef_[0].astype(np.float16),
-        intercept=float(clf.intercept_[0]),
-        threshold=1.0,
-    )
-    return oof, tagger
+    return oof, tagger(*fit(ids)), fold_taggers
 
 
 def choose_decoding(results: list[dict[str, Any]], tolerance: float) -> dict[str, Any]:
@@ -379,8 +443,9 @@ def train_classifier(
     seed: int,
     settings: dict[str, Any],
     log: Log,
-) -> tuple[TechniqueClassifier, dict[str, Any]]:
-    """Cross-validate the TC classifier, fit the temperature on out-of-fold scores, refit."""
+) -> tuple[TechniqueClassifier, dict[str, Any], list[TechniqueClassifier]]:
+    """Cross-validate the TC classifier, fit the temperature on out-of-fold scores, refit.
+    Also returns each fold's classifier (for out-of-fold paragraph evidence)."""
     texts, contexts, dense = _tc_inputs(articles, spans)
     y = np.asarray([g.technique for g in spans])
     fold_of = article_folds(list(articles), folds, seed)
@@ -388,6 +453,7 @@ def train_classifier(
     classes = sorted(set(y))
     weights = settings["weights"]
     oof = np.zeros((len(spans), len(classes)), dtype=np.float32)
+    fold_models = []
     for k in range(folds):
         tr, te = np.where(fold != k)[0], np.where(fold == k)[0]
         vecs, coef, b, cls = _fit_tc(
@@ -404,51 +470,115 @@ def train_classifier(
         scores = np.asarray(x @ coef.T + b)
         columns = np.asarray([classes.index(c) for c in cls], dtype=int)
         oof[np.ix_(te, columns)] = scores
+        fold_models.append(TechniqueClassifier(vecs, weights, coef, b, cls))
         log({"tc_fold": k, "done": True})
     predicted = assign_labels(spans, oof, classes)
     gold = [(g.article, g.start, g.end, g.technique) for g in spans]
     f1 = tc_micro_f1(gold, predicted)
     temperature = _fit_temperature(oof, y, classes)
+    for fold_model in fold_models:
+        fold_model.temperature = temperature
     vecs, coef, b, cls = _fit_tc(texts, contexts, dense, y, settings["C"], weights)
     model = TechniqueClassifier(vecs, weights, coef.astype(np.float16), b, cls, temperature)
-    return model, {"tc_micro_f1": round(f1, 4), "temperature": temperature}
+    return model, {"tc_micro_f1": round(f1, 4), "temperature": temperature}, fold_models
 
 
 # ---------------------------------------------------------------- SemEval-2023 paragraphs
 
 
+def paragraph_bounds(text: str, line_numbers: Sequence[int]) -> list[tuple[int, int]]:
+    """Character range of each 1-based line ((0, 0) when the line is blank or missing)."""
+    lines = article_lines(text)
+    return [lines.get(n, (0, 0)) for n in line_numbers]
+
+
 def paragraph_texts(articles: dict[str, str], keys: Sequence[tuple[str, int]]) -> list[str]:
     """The text of each (article, line) paragraph ('' when the line is blank or missing)."""
-    lines = {a: article_lines(t) for a, t in articles.items()}
     out = []
     for a, n in keys:
-        start, end = lines.get(a, {}).get(n, (0, 0))
-        out.append(articles.get(a, "")[start:end])
+        text = articles.get(a, "")
+        start, end = paragraph_bounds(text, [n])[0]
+        out.append(text[start:end])
     return out
 
 
+def out_of_fold_evidence(
+    fold_of: dict[str, int],
+    fold_spans: Sequence[FoldSpanModels],
+    fold_classifiers: Sequence[TechniqueClassifier],
+    final: tuple[SpanTagger, TechniqueClassifier],
+) -> Evidence:
+    """Paragraph evidence of a PTC training article from the span models of the fold that
+    left it out (any other article: from the final models, which never saw it either)."""
+
+    def evidence(article: str, text: str, bounds: list[tuple[int, int]]) -> np.ndarray:
+        if article not in fold_of:
+            tagger, classifier = final
+            found = tagger.analyse(text)[1]
+            return paragraph_evidence(text, bounds, found, classifier)
+        k = fold_of[article]
+        phrases, sentence_model = fold_spans[k]
+        found = SpanEvidence(
+            phrases.scores(text), sentence_bounds(text), sentence_probs(sentence_model, text)
+        )
+        return paragraph_evidence(text, bounds, found, fold_classifiers[k])
+
+    return evidence
+
+
 def _fit_paragraph(
-    texts: list[str], y: np.ndarray, classes: Sequence[str], C: float, seed: int
-) -> tuple[Any, np.ndarray, np.ndarray]:
+    texts: list[str],
+    evidence: np.ndarray | None,
+    y: np.ndarray,
+    classes: Sequence[str],
+    settings: dict[str, Any],
+    seed: int,
+) -> ParagraphTagger:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vec = TfidfVectorizer(
         ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_features=40_000, dtype=np.float32
     )
-    x = vec.fit_transform(texts)
+    vec.fit(texts)
     vec.stop_words_ = None
+    weight = settings["evidence_weight"] if evidence is not None else 0.0
+    tagger = ParagraphTagger(
+        vec, np.zeros(0), np.zeros(0), list(classes), np.full(len(classes), 0.5), True, weight
+    )
+    x = tagger.matrix(texts, evidence)
     coef = np.zeros((len(classes), x.shape[1]), dtype=np.float32)
     intercept = np.full(len(classes), -10.0, dtype=np.float32)  # never seen: never predicted
     for j in range(len(classes)):
         if 0 < y[:, j].sum() < len(y):
             clf = LogisticRegression(
-                C=C, solver="liblinear", class_weight="balanced", random_state=seed
+                C=settings["C"], solver="liblinear", class_weight="balanced", random_state=seed
             )
             clf.fit(x, y[:, j])
             coef[j] = clf.coef_[0]
             intercept[j] = clf.intercept_[0]
-    return vec, coef, intercept
+    tagger.coef, tagger.intercept = coef.astype(np.float16), intercept
+    return tagger
+
+
+_THRESHOLD_GRID = np.round(np.arange(0.2, 0.91, 0.05), 2)
+
+
+def class_thresholds(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """One threshold per technique maximising micro-F1 over ``probs`` (two rounds of
+    coordinate ascent from 0.5; micro-F1 couples the techniques through the totals)."""
+    gold = y.astype(bool)
+    thresholds = np.full(y.shape[1], 0.5)
+    for _ in range(2):
+        for j in range(y.shape[1]):
+            best = (-1.0, thresholds[j])
+            for t in _THRESHOLD_GRID:
+                thresholds[j] = t
+                hit = probs >= thresholds
+                f1 = 2 * (gold & hit).sum() / max(hit.sum() + gold.sum(), 1)
+                best = max(best, (float(f1), float(t)))
+            thresholds[j] = best[1]
+    return thresholds
 
 
 def train_paragraph_tagger(
@@ -457,34 +587,64 @@ def train_paragraph_tagger(
     classes: Sequence[str],
     folds: int,
     seed: int,
-    C: float,
+    settings: dict[str, Any],
     log: Log,
+    evidence: Evidence | None = None,
 ) -> tuple[ParagraphTagger, dict[str, Any]]:
-    """Cross-validate a one-vs-rest paragraph tagger, pick its threshold, refit on all."""
+    """Cross-validate a one-vs-rest paragraph tagger, pick its thresholds, refit on all.
+
+    The reported CV score uses, for each fold, per-technique thresholds chosen on the other
+    folds' out-of-fold probabilities only; the shipped thresholds are chosen on all of them.
+    """
     keys = [k for k in labels if k[0] in articles]
     texts = paragraph_texts(articles, keys)
+    rows = None
+    if evidence is not None:
+        rows = np.zeros((len(keys), 0), dtype=np.float32)
+        by_article: dict[str, list[int]] = defaultdict(list)
+        for i, (a, _) in enumerate(keys):
+            by_article[a].append(i)
+        for a, idx in by_article.items():
+            block = evidence(
+                a, articles[a], paragraph_bounds(articles[a], [keys[i][1] for i in idx])
+            )
+            if rows.shape[1] == 0:
+                rows = np.zeros((len(keys), block.shape[1]), dtype=np.float32)
+            rows[idx] = block
     y = np.asarray([[c in labels[k] for c in classes] for k in keys], dtype=int)
     fold_of = article_folds(list(articles), folds, seed)
     fold = np.asarray([fold_of[a] for a, _ in keys])
     oof = np.zeros(y.shape, dtype=np.float32)
     for k in range(folds):
         tr, te = np.where(fold != k)[0], np.where(fold == k)[0]
-        vec, coef, b = _fit_paragraph([texts[i] for i in tr], y[tr], classes, C, seed)
-        x = vec.transform([texts[i] for i in te])
-        oof[te] = 1 / (1 + np.exp(-(np.asarray(x @ coef.T) + b)))
+        part = _fit_paragraph(
+            [texts[i] for i in tr],
+            None if rows is None else rows[tr],
+            y[tr],
+            classes,
+            settings,
+            seed,
+        )
+        oof[te] = part.proba([texts[i] for i in te], None if rows is None else rows[te])
     gold = {k: labels[k] for k in keys}
-    best: dict[str, Any] = {"micro_f1": -1.0}
-    for threshold in np.round(np.arange(0.3, 0.91, 0.05), 2):
+
+    def score(hit: np.ndarray) -> dict[str, float]:
         predicted = {
-            k: [c for c, p in zip(classes, oof[i], strict=True) if p >= threshold]
-            for i, k in enumerate(keys)
+            k: [c for c, h in zip(classes, hit[i], strict=True) if h] for i, k in enumerate(keys)
         }
-        score = paragraph_f1(gold, predicted, classes)
-        if score["micro_f1"] > best["micro_f1"]:
-            best = {**score, "threshold": float(threshold)}
-    vec, coef, b = _fit_paragraph(texts, y, classes, C, seed)
-    tagger = ParagraphTagger(vec, coef.astype(np.float16), b, list(classes), best["threshold"])
-    result = {k: round(v, 4) if isinstance(v, float) else v for k, v in best.items()}
+        return paragraph_f1(gold, predicted, classes)
+
+    crossfit = np.zeros(y.shape, dtype=bool)
+    for k in range(folds):
+        other, this = fold != k, fold == k
+        crossfit[this] = oof[this] >= class_thresholds(oof[other], y[other])
+    best_single = max((score(oof >= t)["micro_f1"], float(t)) for t in _THRESHOLD_GRID)
+    tagger = _fit_paragraph(texts, rows, y, classes, settings, seed)
+    tagger.thresholds = class_thresholds(oof, y)
+    result: dict[str, Any] = {k: round(v, 4) for k, v in score(crossfit).items()}
+    result["single_threshold"] = {"micro_f1": round(best_single[0], 4), "threshold": best_single[1]}
+    result["thresholds"] = dict(zip(classes, tagger.thresholds.round(2).tolist(), strict=True))
     result["paragraphs"] = len(keys)
+    result["evidence"] = rows is not None
     log({"paragraphs": result})
     return tagger, result
