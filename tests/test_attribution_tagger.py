@@ -271,3 +271,32 @@ def test_train_command_writes_a_working_tagger(tmp_path: Path) -> None:
     tagger = AttributionTagger.load(target)
     assert tagger.info["chosen"]["c1"] == 0.01 and tagger.info["train_sequences"] == 4
     assert tagger.lexicon.bin("say") > 0
+
+
+def test_wordpieces_split_greedily_and_give_up_on_unknown_parts() -> None:
+    from narrascope.attribution.clusters import wordpieces
+
+    vocab = {"lament": 0, "##ed": 1, "said": 2, "##s": 3}
+    assert wordpieces("lamented", vocab) == [0, 1]
+    assert wordpieces("said", vocab) == [2]
+    assert wordpieces("xyz", vocab) == []
+
+
+def test_lexicon_gives_clusters_the_cue_rate_of_their_words(nlp) -> None:  # type: ignore[no-untyped-def]
+    from narrascope.attribution.tagger import Lexicon, doc_features
+
+    doc = nlp("Ivanov said it. Petrov said so. Sidorov lamented it.")
+    labels = ["O"] * len(doc)
+    for token in doc:
+        if token.text == "said":
+            labels[token.i] = "B-CUE"
+    clusters = {"say": 7, "lament": 7, "it": 3}
+    lexicon = Lexicon.fit([doc], [labels], clusters)
+    assert lexicon.bin("lament") == 0  # never a cue in training ...
+    assert lexicon.cluster_bins[7] > 0  # ... but its cluster's words are
+    lamented = next(t for t in doc if t.text == "lamented")
+    features = doc_features(doc, lexicon)[lamented.i]
+    assert f"ccb={lexicon.cluster_bins[7]}" in features
+    # Without clusters (the artifacts trained before them) no cluster feature is made.
+    plain = doc_features(doc, Lexicon.fit([doc], [labels]))[lamented.i]
+    assert not any(f.startswith("ccb=") for f in plain)

@@ -46,6 +46,31 @@ def records(doc: Any) -> list[dict[str, Any]]:
     return out
 
 
+def rule_records(text: str) -> list[dict[str, Any]]:
+    """What the rules alone find and the builder makes of it (no tagger), as plain words:
+    the nesting and chain logic, whatever the merge with the tagger keeps."""
+    from narrascope.attribution.build import build_attributions
+    from narrascope.attribution.rules import find_rule_attributions
+
+    parsed = analyze_text(text, stages=["language", "structure", "linguistic"]).cache["spacy"]
+    built = build_attributions(parsed, find_rule_attributions(parsed))
+
+    def words(offsets: tuple[int, int] | None) -> str | None:
+        return text[offsets[0] : offsets[1]] if offsets else None
+
+    return [
+        {
+            "source": a.source.info.canonical if a.source else None,
+            "cue": words(a.candidate.cue),
+            "content": words(a.candidate.content),
+            "form": a.candidate.form,
+            "via": [m.info.canonical for m in a.via],
+            "nested_in": a.nested_in,
+        }
+        for a in built
+    ]
+
+
 def only(doc: Any) -> dict[str, Any]:
     found = records(doc)
     assert len(found) == 1, found
@@ -169,11 +194,21 @@ def test_nominal_cue_with_agent_and_relative_pronoun_speaker() -> None:
             "claimed that inflation is falling."
         )
     )
-    nominal = [r for r in found if r["form"] == "nominal"]
-    verbal = [r for r in found if r["cue"] == "claimed"]
-    assert nominal and nominal[0]["cue"] == "statements" and nominal[0]["source"] == "Karl Berg"
+    # The stage takes the tagger's PolNeAR-style spans ("has repeatedly claimed") and the
+    # rules' resolution of "who" to the minister.
+    verbal = [r for r in found if "claimed" in r["cue"]]
     assert verbal[0]["source"] == "Karl Berg" and verbal[0]["type"] == "named_official"
     assert verbal[0]["content"] == "that inflation is falling"
+    # The nominal cue is a rule form; the stage keeps it only where the tagger agrees.
+    nominal = [
+        r
+        for r in rule_records(
+            "Analysts doubted statements made by Finance Minister Karl Berg, who has repeatedly "
+            "claimed that inflation is falling."
+        )
+        if r["form"] == "nominal"
+    ]
+    assert nominal and nominal[0]["cue"] == "statements" and nominal[0]["source"] == "Karl Berg"
 
 
 def test_documents_behind_a_nominal_subject() -> None:
@@ -208,12 +243,14 @@ def test_news_wire_forms(text: str, source: str, source_type: str, via: list[str
 
 
 def test_anonymity_said_in_a_relative_clause() -> None:
-    rec = only(
+    found = records(
         analyse(
             "A spokesperson for the ministry, who asked not to be named, said the shipment was late."
         )
     )
+    [rec] = [r for r in found if r["cue"] == "said"]
     assert rec["type"] == "anonymous" and rec["affiliation"] == "ministry"
+    assert rec["content"] == "the shipment was late"
 
 
 # --- resolution ----------------------------------------------------------------------------
@@ -285,15 +322,22 @@ def test_no_attribution(text: str) -> None:
 
 
 def test_reported_speech_inside_a_quote_is_nested_not_top_level() -> None:
-    doc = analyse("“The minister told us the mine was safe,” Ivanov told reporters.")
-    found = records(doc)
+    text = "“The minister told us the mine was safe,” Ivanov told reporters."
+    # The builder hangs speech found inside a quotation under the quoting speaker ...
+    found = rule_records(text)
     outer = [r for r in found if r["nested_in"] is None]
     inner = [r for r in found if r["nested_in"] is not None]
     assert [r["source"] for r in outer] == ["Ivanov"]
     assert outer[0]["content"] == "“The minister told us the mine was safe,”"
-    assert len(inner) == 1 and inner[0]["nested_in"] == outer[0]["id"]
+    assert len(inner) == 1 and found[inner[0]["nested_in"]] is outer[0]
     assert inner[0]["content"] == "the mine was safe"
     assert inner[0]["via"] == ["Ivanov"]  # the minister reaches the article through Ivanov
+    # ... and in the stage the quotation is Ivanov's word either way (PolNeAR annotates no
+    # attribution inside a quotation, so the stage keeps such speech only where the tagger
+    # finds it too).
+    doc = analyse(text)
+    top = [r for r in records(doc) if r["nested_in"] is None]
+    assert [r["source"] for r in top] == ["Ivanov"]
     layer = doc.layers["attributions"]
     names = [s["name"] for s in layer.data["sources"] if s["claims"]]
     assert names == ["Ivanov"]  # the minister is quoted, not a source of the article's own
@@ -313,10 +357,12 @@ def test_speech_reported_in_a_reported_clause_continues_the_chain() -> None:
 
 
 def test_first_person_inside_a_quote_is_the_quoted_speaker() -> None:
-    doc = analyse("“I told them the bridge would hold,” engineer Olena Marchuk said.")
-    inner = [r for r in records(doc) if r["nested_in"] is not None]
+    text = "“I told them the bridge would hold,” engineer Olena Marchuk said."
+    inner = [r for r in rule_records(text) if r["nested_in"] is not None]
     assert len(inner) == 1
     assert inner[0]["source"] == "Olena Marchuk" and inner[0]["via"] == []
+    top = [r for r in records(analyse(text)) if r["nested_in"] is None]
+    assert [(r["source"], r["cue"]) for r in top] == [("Olena Marchuk", "said")]
 
 
 def test_first_person_opinion_is_a_hedge_not_a_source() -> None:
@@ -417,7 +463,8 @@ def test_sources_list_what_each_source_claimed() -> None:
     sources = {s["name"]: s for s in doc.layers["attributions"].data["sources"]}
     kovalenko = sources["Anna Kovalenko"]
     assert kovalenko["source_type"] == "named_official" and kovalenko["role"] == "Mayor"
-    assert kovalenko["claims"][0]["content"] == "the bridge had been destroyed"
+    # The tagger's span convention may keep the final full stop.
+    assert kovalenko["claims"][0]["content"].rstrip(".") == "the bridge had been destroyed"
     assert kovalenko["mentions"][0]["text"] == "Mayor Anna Kovalenko"
 
 
@@ -528,42 +575,103 @@ def test_example_article_claims_carry_their_sources(example_doc: Any) -> None:
     assert sum(profile["counts"].values()) == profile["total"] > 0
 
 
-def test_stage_adds_only_complete_new_tagger_attributions() -> None:
+MERGE_TEXT = (
+    "The mayor has firmly said the bridge had reopened. Engineers warned that cracks were "
+    "spreading. It was reported that the port closed. The soldiers knew the area well. "
+    "Locals say the ferry runs."
+)
+
+
+def _merge_fixture() -> tuple[Any, Any]:
+    parsed = analyze_text(MERGE_TEXT, stages=["language", "structure", "linguistic"])
+    return parsed.cache["spacy"], lambda phrase: _at(MERGE_TEXT, phrase)
+
+
+def _at(text: str, phrase: str) -> tuple[int, int]:
+    start = text.index(phrase)
+    return (start, start + len(phrase))
+
+
+def _cues(merged: list[Any]) -> list[tuple[str, str, str]]:
+    return [(c.finder, c.form, MERGE_TEXT[c.cue[0] : c.cue[1]]) for c in merged]
+
+
+def test_merge_takes_the_tagger_spans_and_keeps_the_rule_chain() -> None:
     from narrascope.attribution.candidate import Candidate as Tagged
     from narrascope.attribution.rules import Candidate as Ruled
     from narrascope.stages.attributions import merge_candidates
 
-    text = "The mayor said the bridge had reopened. Engineers warned that cracks were spreading."
-    parsed = analyze_text(text, stages=["language", "structure", "linguistic"]).cache["spacy"]
+    parsed, at = _merge_fixture()
+    rule = Ruled(
+        at("The mayor"), at("said"), at("the bridge had reopened"), "verb", 0.9,
+        chain=(at("mayor"),), negated=True,
+    )  # fmt: skip
+    tagged = Tagged(at("The mayor"), at("has firmly said"), at("the bridge had reopened."))
+    [merged] = merge_candidates([rule], [tagged], parsed, [0.0] * len(parsed))
+    assert (merged.cue, merged.content) == (tagged.cue, tagged.content)  # PolNeAR's spans
+    assert merged.chain == rule.chain and merged.negated and merged.form == "verb"
+    assert merged.finder == "both"
 
-    def at(phrase: str) -> tuple[int, int]:
-        start = text.index(phrase)
-        return (start, start + len(phrase))
 
-    ruled = [Ruled(at("The mayor"), at("said"), at("the bridge had reopened"), "speech", 0.9)]
+def test_merge_keeps_the_rule_content_when_the_tagger_content_swallows_its_cue() -> None:
+    from narrascope.attribution.candidate import Candidate as Tagged
+    from narrascope.attribution.rules import Candidate as Ruled
+    from narrascope.stages.attributions import merge_candidates
+
+    parsed, at = _merge_fixture()
+    rule = Ruled(None, at("was reported"), at("that the port closed"), "agentless", 0.75)
+    tagged = Tagged(None, at("was reported"), at("It was reported that the port closed"))
+    [merged] = merge_candidates([rule], [tagged], parsed, [0.0] * len(parsed))
+    assert merged.content == rule.content
+
+
+def test_merge_lets_the_tagger_veto_rule_only_cues_but_not_sourcing_forms() -> None:
+    from narrascope.attribution.rules import Candidate as Ruled
+    from narrascope.stages.attributions import merge_candidates
+
+    parsed, at = _merge_fixture()
+    ruled = [
+        Ruled(at("Locals"), at("say"), at("the ferry runs"), "verb", 0.9),
+        Ruled(None, at("was reported"), at("that the port closed"), "agentless", 0.75),
+    ]
+    doubtful = [0.0] * len(parsed)
+    assert _cues(merge_candidates(ruled, [], parsed, doubtful)) == [
+        ("rules", "agentless", "was reported")
+    ]
+    sure = [0.9] * len(parsed)
+    assert len(merge_candidates(ruled, [], parsed, sure)) == 2
+    assert len(merge_candidates(ruled, [], parsed)) == 2  # no probabilities: all kept
+
+
+def test_merge_adds_tagger_attributions_with_a_cue_but_no_hedges_or_bare_spans() -> None:
+    from narrascope.attribution.candidate import Candidate as Tagged
+    from narrascope.stages.attributions import merge_candidates
+
+    parsed, at = _merge_fixture()
     tagged = [
-        Tagged(at("The mayor"), at("said"), at("the bridge had reopened")),  # the rules have it
-        Tagged(None, at("warned"), at("cracks were spreading")),  # no source
-        Tagged(at("Engineers"), at("warned"), at("that cracks were spreading")),  # new, complete
+        Tagged(at("Engineers"), at("warned"), at("that cracks were spreading")),  # new
+        Tagged(None, None, at("the bridge had reopened")),  # a content alone
+        Tagged(at("The soldiers"), at("knew"), at("the area well")),  # no clause: no claim
     ]
-    merged = merge_candidates(ruled, tagged, parsed)
-    assert [(c.form, text[c.cue[0] : c.cue[1]]) for c in merged if c.cue] == [
-        ("speech", "said"),
-        ("tagger", "warned"),
-    ]
+    merged = merge_candidates([], tagged, parsed, [0.0] * len(parsed))
+    assert _cues(merged) == [("tagger", "tagger", "warned")]
+    assert merged[0].chain == (at("Engineers"),)  # typed and resolved like a rule's source
 
 
 def test_closing_according_to_is_the_channel_of_the_statement() -> None:
     doc = analyse(
         "The defence minister said on Monday that 40 soldiers were captured, according to TASS."
     )
-    [rec] = records(doc)
+    [rec] = [r for r in records(doc) if r["cue"] == "said"]
     assert rec["source"] == "defence minister"
     assert rec["content"] == "that 40 soldiers were captured"
     assert rec["via"] == ["TASS"]
     layer = doc.layers["attributions"]
     names = [[n["name"] for n in chain["nodes"]] for chain in layer.data["chains"]]
-    assert names == [["defence minister", "TASS", "this article"]]
+    assert ["defence minister", "TASS", "this article"] in names
+    # PolNeAR also annotates "according to TASS" as an attribution of its own; the stage
+    # keeps the tagger's when it finds one, so TASS may appear as a source too.
+    assert all(r["source"] in ("defence minister", "TASS") for r in records(doc))
 
 
 def test_sources_table_marks_what_a_source_is_said_not_to_claim() -> None:

