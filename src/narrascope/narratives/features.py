@@ -63,12 +63,31 @@ class NgramBlock:
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         counts = _hasher(self.analyzer, self.ngrams).transform(texts)  # type: ignore[attr-defined]
-        x = sparse.csr_matrix(counts[:, self.columns], dtype=np.float32)
-        x.data = (1 + np.log(x.data)).astype(np.float32)
-        x = sparse.csr_matrix(x.multiply(self.idf[None, :]), dtype=np.float32)
-        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        counts.sort_indices()
+        # Keep the pruned columns by a lookup table rather than fancy column indexing, which
+        # scipy does by scanning every row against all kept columns (slow at run time).
+        kept = self._position()[counts.indices]
+        keep = kept >= 0
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))[keep]
+        values = (1 + np.log(counts.data[keep])) * self.idf[kept[keep]]
+        norms = np.sqrt(np.bincount(rows, weights=values**2, minlength=counts.shape[0]))
         norms[norms == 0] = 1
-        return sparse.csr_matrix(sparse.diags(1 / norms) @ x, dtype=np.float32)
+        values = (values / norms[rows]).astype(np.float32)
+        shape = (counts.shape[0], len(self.columns))
+        return sparse.csr_matrix((values, (rows, kept[keep])), shape=shape, dtype=np.float32)
+
+    def _position(self) -> np.ndarray:
+        """Hash column -> index among the kept columns (-1 where pruned), built once."""
+        cached = self.__dict__.get("_position_table")
+        if cached is None:
+            cached = np.full(HASH_FEATURES, -1, dtype=np.int32)
+            cached[self.columns] = np.arange(len(self.columns), dtype=np.int32)
+            self.__dict__["_position_table"] = cached
+        return cached
+
+    def __getstate__(self) -> dict[str, object]:
+        # The lookup table is derived (4 MB); artifacts keep only the columns.
+        return {k: v for k, v in self.__dict__.items() if k != "_position_table"}
 
 
 class DualRidge:

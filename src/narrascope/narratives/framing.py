@@ -1,10 +1,13 @@
 """Entity framing: the role (protagonist, antagonist, innocent) an article casts an entity in.
 
-Each mention becomes: hashed words of its sentence (the mention masked), the words just left
-and right of it, its name's words, the name's words crossed with the article's narratives
-(the same "Russia" is a guardian in a Praise-of-Russia article and an aggressor elsewhere),
-the sentence's USE vector, the article's narrative scores and its language. One logistic
-regression picks the main role, a second the fine roles, restricted to the main role's own.
+Each mention becomes five separately normalised blocks of hashed words (its name, and the
+name crossed with the article's narratives: the same "Russia" is a guardian in a
+Praise-of-Russia article and an aggressor elsewhere; the words just left and right of it; its
+sentence; its own clause, split by side; the sentences of the same entity's other mentions),
+plus dense features: the sentence's USE vector, the USE vector of a window of a few words
+either side within the sentence and its similarity to each fine role's definition, the
+article's narrative scores and its language. One logistic regression picks the main role, a
+second the fine roles, restricted to the main role's own.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from narrascope.narratives.features import NgramBlock
 from narrascope.narratives.model import Encoded, lang_vector
 
 WINDOW = 5  # words either side of the mention
-CONTEXT_WORDS = 10  # words either side in the encoded context window
+CONTEXT_WORDS = 6  # words either side in the encoded context window (6 beat 10 in CV)
 # What each fine role means, after the SemEval-2025 Task 10 entity-role taxonomy; the window
 # around a mention is compared with these (USE is multilingual, so they serve every language).
 ROLE_DEFINITIONS = {
@@ -54,6 +57,7 @@ ROLE_DEFINITIONS = {
 }
 MAX_PEERS = 6
 _WORD = re.compile(r"\w+", re.UNICODE)
+_WORD_SPAN = re.compile(r"\S+")
 FINE = tuple(f for main in MAIN_ROLES for f in FINE_ROLES[main])
 
 
@@ -82,29 +86,63 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def feature_string(article: Encoded, m: MentionInput) -> str:
-    """Space-separated feature names of one mention (fed to a hashing vectoriser)."""
+SPARSE_BLOCKS = ("name", "local", "sentence", "peers", "clause")
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]\"\u201c\u201d\u00ab\u00bb\u2014\u2013]|\s-\s")
+
+
+def _sentence_bounds(article: Encoded, m: MentionInput) -> tuple[int, int]:
     if article.sentences:
         s, e = article.sentences[min(m.sentence, len(article.sentences) - 1)]
     else:
         s, e = 0, len(article.text)
-    s, e = min(s, m.start), max(e, m.end)
+    return min(s, m.start), max(e, m.end)
+
+
+def clause_bounds(article: Encoded, m: MentionInput) -> tuple[int, int]:
+    """The mention's own clause: its sentence cut at the punctuation nearest either side."""
+    s, e = _sentence_bounds(article, m)
+    before = list(_CLAUSE_BREAK.finditer(article.text, s, m.start))
+    after = _CLAUSE_BREAK.search(article.text, m.end, e)
+    return (before[-1].end() if before else s), (after.start() if after else e)
+
+
+def feature_strings(article: Encoded, m: MentionInput) -> dict[str, str]:
+    """Space-separated feature names of one mention per block (fed to a hashing vectoriser).
+
+    Blocks are normalised separately, so the few name and neighbour features are not drowned
+    by the many words of the sentence and of the entity's other sentences.
+    """
+    s, e = _sentence_bounds(article, m)
     left = _words(article.text[s : m.start])
     right = _words(article.text[m.end : e])
     name = _words(article.text[m.start : m.end]) or ["_"]
     topics = [re.sub(r"\W+", "_", n.lower()) for n in m.narratives]
-    feats = [f"s_{w}" for w in left + right]
-    feats += [f"l_{w}" for w in left[-WINDOW:]] + [f"r_{w}" for w in right[:WINDOW]]
-    feats += [f"l1_{left[-1] if left else '^'}", f"r1_{right[0] if right else '$'}"]
-    feats += [f"n_{w}" for w in name]
-    feats += [f"n_{w}|{t}" for w in name for t in topics]
+    cs, ce = clause_bounds(article, m)
+    blocks = {
+        "name": [f"n_{w}" for w in name] + [f"n_{w}|{t}" for w in name for t in topics],
+        "local": [f"l_{w}" for w in left[-WINDOW:]]
+        + [f"r_{w}" for w in right[:WINDOW]]
+        + [f"l1_{left[-1] if left else '^'}", f"r1_{right[0] if right else '$'}"],
+        "sentence": [f"s_{w}" for w in left + right],
+        "peers": [],
+        # Words of the clause, split by side: "X attacked" and "attacked X" differ in role.
+        "clause": [f"cl_{w}" for w in _words(article.text[cs : m.start])]
+        + [f"cr_{w}" for w in _words(article.text[m.end : ce])],
+    }
     # The same actor keeps its role through an article: its other sentences are context too.
     for k in sorted(set(m.peers) - {m.sentence})[:MAX_PEERS]:
         ps, pe = article.sentences[k]
-        feats += [f"e_{w}" for w in _words(article.text[ps:pe])]
+        blocks["peers"] += [f"e_{w}" for w in _words(article.text[ps:pe])]
     # A language-specific copy of every feature lets each language bend the shared weights.
-    feats += [f"{article.lang}|{f}" for f in feats]
-    return " ".join(feats)
+    return {
+        b: " ".join([*feats, *(f"{article.lang}|{f}" for f in feats)])
+        for b, feats in blocks.items()
+    }
+
+
+def feature_string(article: Encoded, m: MentionInput) -> str:
+    """All sparse feature names of one mention in one string."""
+    return " ".join(v for v in feature_strings(article, m).values() if v)
 
 
 def context_window(article: Encoded, m: MentionInput) -> str:
@@ -114,6 +152,17 @@ def context_window(article: Encoded, m: MentionInput) -> str:
     return " ".join([*left[-CONTEXT_WORDS:], article.text[m.start : m.end], *right[:CONTEXT_WORDS]])
 
 
+def window_span(article: Encoded, m: MentionInput, mode: str) -> tuple[int, int]:
+    """The stretch of text whose vector describes the mention: its clause, or up to
+    CONTEXT_WORDS words either side within its sentence."""
+    if mode == "clause":
+        return clause_bounds(article, m)
+    s, e = _sentence_bounds(article, m)
+    left = list(_WORD_SPAN.finditer(article.text, s, m.start))[-CONTEXT_WORDS:]
+    right = list(_WORD_SPAN.finditer(article.text, m.end, e))[:CONTEXT_WORDS]
+    return (left[0].start() if left else m.start), (right[-1].end() if right else m.end)
+
+
 @cache
 def role_vectors() -> np.ndarray:
     from narrascope.narratives.encoder import encode
@@ -121,34 +170,62 @@ def role_vectors() -> np.ndarray:
     return encode([f"{role}: {ROLE_DEFINITIONS[role]}" for role in FINE])
 
 
-def with_windows(article: Encoded, mentions: Sequence[MentionInput]) -> list[MentionInput]:
-    """Mentions with their context-window vectors filled in (one encoder batch)."""
+def with_windows(
+    article: Encoded, mentions: Sequence[MentionInput], mode: str = "sentence"
+) -> list[MentionInput]:
+    """Mentions with their context vectors filled in (one encoder batch).
+
+    A window that spans its whole sentence reuses the sentence's vector, so only the windows
+    of long sentences are encoded (the encoder is most of the run time).
+    """
     from dataclasses import replace
 
     from narrascope.narratives.encoder import encode
 
-    missing = [m for m in mentions if m.window is None]
+    missing = [i for i, m in enumerate(mentions) if m.window is None]
     if not missing:
         return list(mentions)
-    vectors = iter(encode([context_window(article, m) for m in missing]))
-    return [m if m.window is not None else replace(m, window=next(vectors)) for m in mentions]
+    out = list(mentions)
+    texts, slots = [], []
+    for i in missing:
+        m = mentions[i]
+        if mode == "paragraph":
+            texts.append(context_window(article, m))
+            slots.append(i)
+            continue
+        span = window_span(article, m, mode)
+        sentence = _sentence_bounds(article, m)
+        if _same_words(article.text, span, sentence) and len(article.vectors):
+            out[i] = replace(m, window=article.vectors[min(m.sentence, len(article.vectors) - 1)])
+        else:
+            texts.append(article.text[span[0] : span[1]])
+            slots.append(i)
+    for i, vector in zip(slots, encode(texts), strict=True):
+        out[i] = replace(out[i], window=vector)
+    return out
 
 
-def dense_features(article: Encoded, m: MentionInput, weights: tuple[float, ...]) -> np.ndarray:
+def _same_words(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return text[a[0] : a[1]].strip() == text[b[0] : b[1]].strip()
+
+
+def dense_features(article: Encoded, m: MentionInput, settings: FramingSettings) -> np.ndarray:
     window = m.window if m.window is not None else np.zeros(512, dtype=np.float32)
-    roles = (role_vectors() @ window) * 3.0  # cosines are small; scale them to matter
     if len(article.vectors):
         vec = article.vectors[min(m.sentence, len(article.vectors) - 1)]
     else:
         vec = np.zeros(512, dtype=np.float32)
+    # Cosines to the role definitions are small; scaled by 3 they matter next to the rest.
+    roles = (role_vectors() @ window) * 3.0
     position = m.start / max(len(article.text), 1)
     extra = np.array([position, float(m.sentence == 0)], dtype=np.float32)
+    w_window = settings.w_window
     return np.concatenate(
         [
-            vec * weights[0],
-            window * weights[2],
-            roles * weights[2],
-            np.asarray(m.narrative_scores, dtype=np.float32) * weights[1],
+            vec * settings.w_use,
+            window * w_window,
+            roles * w_window,
+            np.asarray(m.narrative_scores, dtype=np.float32) * settings.w_narratives,
             lang_vector(article.lang),
             extra,
         ]
@@ -161,7 +238,14 @@ class FramingSettings:
     w_use: float = 1.0
     w_narratives: float = 0.5
     w_window: float = 1.0
-    max_features: int = 60_000
+    window: str = "sentence"  # the window's extent: "paragraph", "sentence" or "clause"
+    # Weights of the separately normalised sparse blocks (see ``feature_strings``).
+    w_name: float = 1.0
+    w_local: float = 1.0
+    w_sentence: float = 1.0
+    w_peers: float = 1.0
+    w_clause: float = 1.0
+    max_features: int = 30_000  # per sparse block
     balanced: bool = False  # reweight classes to equal total weight
     seed: int = 13
 
@@ -169,7 +253,7 @@ class FramingSettings:
 @dataclass
 class FramingModel:
     settings: FramingSettings
-    block: NgramBlock
+    blocks: dict[str, NgramBlock]
     main_coef: np.ndarray  # (n_features, 3) float16
     main_bias: np.ndarray
     fine_coef: np.ndarray  # (n_features, 22) float16
@@ -177,11 +261,8 @@ class FramingModel:
     info: dict[str, Any] = field(default_factory=dict)
 
     def matrix(self, article: Encoded, mentions: Sequence[MentionInput]) -> sparse.csr_matrix:
-        mentions = with_windows(article, mentions)
-        sparse_part = self.block.transform([feature_string(article, m) for m in mentions])
-        weights = (self.settings.w_use, self.settings.w_narratives, self.settings.w_window)
-        dense = np.stack([dense_features(article, m, weights) for m in mentions])
-        return sparse.hstack([sparse_part, sparse.csr_matrix(dense)], format="csr")
+        mentions = with_windows(article, mentions, self.settings.window)
+        return _matrix(self.blocks, self.settings, [(article, m) for m in mentions])
 
     def probabilities(
         self, article: Encoded, mentions: Sequence[MentionInput]
@@ -245,18 +326,15 @@ def fit_framing(
     """Fit both classifiers on (article, mention, gold main role, gold fine roles) rows."""
     from sklearn.linear_model import LogisticRegression
 
-    rows = [(a, with_windows(a, [m])[0], r, f) for a, m, r, f in rows]
-    strings = [feature_string(a, m) for a, m, _, _ in rows]
-    block = NgramBlock.fit(strings, "tokens", (1, 1), settings.max_features, min_df=2)
-    model = FramingModel(settings, block, np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0))
-    weights = (settings.w_use, settings.w_narratives, settings.w_window)
-    x = sparse.hstack(
-        [
-            block.transform(strings),
-            sparse.csr_matrix(np.stack([dense_features(a, m, weights) for a, m, _, _ in rows])),
-        ],
-        format="csr",
-    )
+    rows = _rows_with_windows(rows, settings.window)
+    strings = [feature_strings(a, m) for a, m, _, _ in rows]
+    blocks = {
+        b: NgramBlock.fit([s[b] for s in strings], "tokens", (1, 1), settings.max_features)
+        for b in SPARSE_BLOCKS
+        if getattr(settings, f"w_{b}")
+    }
+    model = FramingModel(settings, blocks, np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0))
+    x = _matrix(blocks, settings, [(a, m) for a, m, _, _ in rows], strings)
     y_main = np.array([MAIN_ROLES.index(r) for _, _, r, _ in rows])
     weight = "balanced" if settings.balanced else None
     main = LogisticRegression(
@@ -277,6 +355,38 @@ def fit_framing(
     model.main_coef, model.main_bias = _full(main, len(MAIN_ROLES))
     model.fine_coef, model.fine_bias = _full(fine, len(FINE))
     return model
+
+
+def _rows_with_windows(rows: Sequence[Any], mode: str) -> list[Any]:
+    """``rows`` with window vectors filled in, one encoder batch per article."""
+    by_article: dict[int, list[int]] = {}
+    for i, row in enumerate(rows):
+        by_article.setdefault(id(row[0]), []).append(i)
+    out = list(rows)
+    for idx in by_article.values():
+        article = rows[idx[0]][0]
+        filled = with_windows(article, [rows[i][1] for i in idx], mode)
+        for i, m in zip(idx, filled, strict=True):
+            out[i] = (article, m, rows[i][2], rows[i][3])
+    return out
+
+
+def _matrix(
+    blocks: dict[str, NgramBlock],
+    settings: FramingSettings,
+    pairs: Sequence[tuple[Encoded, MentionInput]],
+    strings: Sequence[dict[str, str]] | None = None,
+) -> sparse.csr_matrix:
+    """Weighted sparse blocks, then the dense features, one row per (article, mention)."""
+    if strings is None:
+        strings = [feature_strings(a, m) for a, m in pairs]
+    parts = [
+        blocks[b].transform([s[b] for s in strings]) * float(getattr(settings, f"w_{b}"))
+        for b in SPARSE_BLOCKS
+        if b in blocks
+    ]
+    dense = np.stack([dense_features(a, m, settings) for a, m in pairs])
+    return sparse.hstack([*parts, sparse.csr_matrix(dense)], format="csr")
 
 
 def _full(clf: Any, n_classes: int) -> tuple[np.ndarray, np.ndarray]:

@@ -59,6 +59,9 @@ class Settings:
     w_use: float = 1.0
     w_sim: float = 1.0
     w_lang: float = 0.5
+    # Weight of a language-specific copy of the USE and label-similarity blocks (a
+    # multi-task kernel: shared weights plus one small set per language).
+    w_by_language: float = 0.5
     word_features: int = 20_000
     char_features: int = 20_000
     seed: int = 13
@@ -66,11 +69,15 @@ class Settings:
 
 @dataclass
 class Thresholds:
-    """Per language: coarse score threshold, discount on "Other", sub-narrative threshold."""
+    """Per language: coarse score threshold, discount on "Other", sub-narrative threshold,
+    the score the best narrative needs to beat "Other" outright (``min_best``), and the
+    fraction of the best narrative's score a runner-up needs (``ratio``, 0: none)."""
 
     coarse: float = 0.3
     other_discount: float = 0.0
     fine: float = 0.3
+    min_best: float = -1.0  # below every ridge score in practice: off
+    ratio: float = 0.0
 
 
 def domain_of(label: str) -> str:
@@ -148,6 +155,7 @@ class FeatureSpace:
 
 
 BLOCKS = ("word", "char", "use", "sim", "lang")
+BY_LANGUAGE = ("use", "sim")  # the blocks with a per-language copy (small, dense)
 
 
 def block_weights(settings: Settings) -> dict[str, float]:
@@ -164,6 +172,21 @@ def linear_scores(
     return total + bias.astype(np.float32)
 
 
+def language_scores(blocks: dict[str, Any], by_language: dict[str, np.ndarray]) -> np.ndarray:
+    """Scores from the per-language copies: each row uses its own language's weights."""
+    langs = np.asarray(blocks["lang"]) > 0  # (n, n_languages) one-hot
+    total: np.ndarray | None = None
+    for name, w in by_language.items():  # w: (n_languages, n_features, n_labels)
+        x = np.asarray(blocks[name], dtype=np.float32)
+        if total is None:
+            total = np.zeros((x.shape[0], w.shape[2]), dtype=np.float32)
+        for j in range(w.shape[0]):
+            rows = langs[:, j]
+            if rows.any():
+                total[rows] += x[rows] @ w[j].astype(np.float32)
+    return total if total is not None else np.zeros((len(langs), 0), dtype=np.float32)
+
+
 @dataclass
 class NarrativeModel:
     """Fitted feature space, one linear head per label, and per-language thresholds."""
@@ -177,12 +200,19 @@ class NarrativeModel:
     thresholds: dict[str, Thresholds]
     definitions: dict[str, str]
     info: dict[str, Any] = field(default_factory=dict)
+    by_language: dict[str, np.ndarray] = field(default_factory=dict)  # float16, per language
+
+    def head_scores(self, blocks: dict[str, Any]) -> np.ndarray:
+        out = linear_scores(blocks, self.weights32(), self.bias)
+        if self.by_language:
+            out += language_scores(blocks, self.by_language)
+        return out
 
     def scores(self, articles: Sequence[Encoded]) -> tuple[np.ndarray, np.ndarray]:
         """(coarse scores, fine scores), one row per article."""
         if not articles:
             return np.zeros((0, len(self.coarse))), np.zeros((0, len(self.fine)))
-        out = linear_scores(self.features.blocks(articles), self.weights32(), self.bias)
+        out = self.head_scores(self.features.blocks(articles))
         return out[:, : len(self.coarse)], out[:, len(self.coarse) :]
 
     def weights32(self) -> dict[str, np.ndarray]:
@@ -212,7 +242,7 @@ class NarrativeModel:
         sim = self.features.sim.per_sentence(article.vectors)
         # For a one-sentence "article" the best and the top-3 mean are that sentence's own.
         blocks = self.features.blocks(singles, sim_raw=np.hstack([sim, sim]))
-        head = linear_scores(blocks, self.weights32(), self.bias)
+        head = self.head_scores(blocks)
         head = (head - head.mean(axis=0)) / (head.std(axis=0) + 1e-6)
         index = {label: j for j, label in enumerate(self.features.sim.labels)}
         labels = [*self.coarse, *self.fine]
@@ -253,8 +283,9 @@ def decide(
 ) -> tuple[list[str], list[str]]:
     """Label sets from one article's scores.
 
-    "Other" wins when its (discounted) score beats every narrative; otherwise the narratives at
-    or above the threshold, at least the best one, all from the best one's domain (URW or CC).
+    "Other" wins when its (discounted) score beats every narrative, or when no narrative
+    reaches ``min_best``; otherwise the narratives at or above the threshold and at or above
+    ``ratio`` times the best score, at least the best one, all from the best one's domain.
     Each chosen narrative gets its sub-narratives at or above the fine threshold, at least its
     best one (which may be "<narrative>: Other").
     """
@@ -262,13 +293,17 @@ def decide(
     other = coarse.index(OTHER) if OTHER in coarse else -1
     candidates = [j for j in range(len(coarse)) if j != other]
     best = max(candidates, key=lambda j: coarse_scores[j])
-    if other >= 0 and coarse_scores[other] - t.other_discount > coarse_scores[best]:
+    best_score = coarse_scores[best]
+    if other >= 0 and (
+        coarse_scores[other] - t.other_discount > best_score or best_score < t.min_best
+    ):
         return [OTHER], [OTHER]
     domain = domain_of(coarse[best])
+    cut = max(t.coarse, t.ratio * best_score)
     chosen = [
         j
         for j in candidates
-        if (j == best or coarse_scores[j] >= t.coarse) and domain_of(coarse[j]) == domain
+        if (j == best or coarse_scores[j] >= cut) and domain_of(coarse[j]) == domain
     ]
     chosen.sort(key=lambda j: -coarse_scores[j])
     fine_index = {label: k for k, label in enumerate(fine)}

@@ -18,6 +18,7 @@ from narrascope.narratives.data import OTHER, Article, Taxonomy
 from narrascope.narratives.features import DualRidge, NgramBlock
 from narrascope.narratives.model import (
     BLOCKS,
+    BY_LANGUAGE,
     Encoded,
     FeatureSpace,
     NarrativeModel,
@@ -32,6 +33,8 @@ from narrascope.narratives.scoring import samples_f1
 COARSE_GRID = np.round(np.arange(0.1, 0.71, 0.05), 3)
 OTHER_GRID = np.round(np.arange(-0.3, 0.31, 0.1), 3)
 FINE_GRID = np.round(np.arange(0.05, 0.71, 0.05), 3)
+MIN_BEST_GRID = np.round(np.arange(0.0, 0.41, 0.05), 3)
+RATIO_GRID = (0.5, 0.6, 0.7, 0.8)
 
 
 class LabelSpace:
@@ -90,7 +93,13 @@ def block_kernels(rows: dict[str, Any], cols: dict[str, Any]) -> dict[str, np.nd
 
 def combine(kernels: dict[str, np.ndarray], settings: Settings) -> np.ndarray:
     weights = block_weights(settings)
-    return sum(weights[n] ** 2 * kernels[n] for n in BLOCKS)  # type: ignore[return-value]
+    total = sum(weights[n] ** 2 * kernels[n] for n in BLOCKS)
+    if settings.w_by_language:
+        # The one-hot language kernel is 1 for two articles of the same language, 0 otherwise:
+        # multiplying by it adds a copy of these blocks that only same-language articles share.
+        same = sum(kernels[n] for n in BY_LANGUAGE) * kernels["lang"]
+        total = total + settings.w_by_language**2 * same
+    return total  # type: ignore[return-value]
 
 
 def oof_scores(
@@ -133,6 +142,14 @@ def choose_thresholds(
                 value = sum(_f1s(space, sub_scores, sub_gold, t))
                 if value > best + 1e-9:
                     best_t, best = t, value
+        # Then, one at a time (kept only where they help on these out-of-fold scores): an
+        # absolute floor for the best narrative, and a cut relative to the best score.
+        for field, grid in (("min_best", MIN_BEST_GRID), ("ratio", RATIO_GRID)):
+            for v in grid:
+                t = replace(best_t, **{field: float(v)})
+                value = sum(_f1s(space, sub_scores, sub_gold, t))
+                if value > best + 1e-9:
+                    best_t, best = t, value
         best_f = -1.0
         for tf in FINE_GRID:
             t = replace(best_t, fine=float(tf))
@@ -172,6 +189,13 @@ def fit_model(
         primal = (x.T @ dual) * w**2
         weights[name] = np.asarray(primal, dtype=np.float16)
     bias = (dual.sum(axis=0) + ridge.mean).astype(np.float32)
+    by_language = {}
+    if settings.w_by_language:
+        langs = np.asarray(blocks["lang"]) > 0
+        for name in BY_LANGUAGE:
+            x = np.asarray(blocks[name], dtype=np.float64)
+            per = [x[langs[:, j]].T @ dual[langs[:, j]] for j in range(langs.shape[1])]
+            by_language[name] = (np.stack(per) * settings.w_by_language**2).astype(np.float16)
     model = NarrativeModel(
         features,
         space.coarse,
@@ -182,5 +206,6 @@ def fit_model(
         thresholds,
         dict(taxonomy.definitions),
         dict(info or {}),
+        by_language,
     )
     return (model, oof) if return_oof else model

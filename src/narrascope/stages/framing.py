@@ -107,12 +107,13 @@ def _inputs(context: dict[str, Any], actor: Actor) -> list[Any]:
     ]
 
 
-def _cast(context: dict[str, Any], actor: Actor, inputs: list[Any]) -> dict[str, Any]:
-    """One actor's role: the framing model on each mention, averaged over mentions."""
-    from narrascope.narratives.framing import FINE, decide_roles, shipped_framing
+def _cast(
+    context: dict[str, Any], actor: Actor, inputs: list[Any], main: np.ndarray, fine: np.ndarray
+) -> dict[str, Any]:
+    """One actor's role from its mentions' role probabilities, averaged over mentions."""
+    from narrascope.narratives.framing import FINE, decide_roles
 
     enc = context["encoded"]
-    main, fine = shipped_framing().probabilities(enc, inputs)
     role, fines, confidence = decide_roles(main.mean(axis=0), fine.mean(axis=0))
     per_mention = [decide_roles(main[i], fine[i]) for i in range(len(inputs))]
     best = int(np.argmax([c for _, _, c in per_mention]))
@@ -146,16 +147,22 @@ class FramingStage(Stage):
         context = doc.cache.get("narratives")
         if context is None:  # narratives ran in another process: nothing to read
             return []
-        from narrascope.narratives.framing import with_windows
+        from narrascope.narratives.framing import shipped_framing, with_windows
 
         actors = group_actors(doc, _candidate_spans(doc))
         inputs = [_inputs(context, actor) for actor in actors]
         # One encoder call for every mention's context window: each call streams all weights.
-        flat = iter(with_windows(context["encoded"], [m for group in inputs for m in group]))
-        return [
-            _cast(context, actor, [next(flat) for _ in group])
-            for actor, group in zip(actors, inputs, strict=True)
-        ]
+        model = shipped_framing()
+        flat = [m for group in inputs for m in group]
+        flat = with_windows(context["encoded"], flat, model.settings.window)
+        # One feature matrix for all mentions: per-actor calls would repeat the fixed costs.
+        main, fine = model.probabilities(context["encoded"], flat)
+        out, first = [], 0
+        for actor, group in zip(actors, inputs, strict=True):
+            last = first + len(group)
+            out.append(_cast(context, actor, flat[first:last], main[first:last], fine[first:last]))
+            first = last
+        return out
 
     def set_annotations(self, docs: Sequence[Document], predictions: Sequence[Any]) -> None:
         for doc, actors in zip(docs, predictions, strict=True):
