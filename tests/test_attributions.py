@@ -404,6 +404,24 @@ def test_source_types(
     assert rec["affiliation"] == affiliation
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "source_type"),
+    [
+        ("Kyiv insists that the border is secure.", "Kyiv", "official_body"),  # the gazetteer
+        ("Zorblatt insists that the border is secure.", "Zorblatt", "organization"),
+    ],
+)
+def test_names_the_recogniser_missed_are_never_anonymous(
+    text: str, name: str, source_type: str
+) -> None:
+    from narrascope.attribution.sourcetypes import Registry, type_mention
+
+    spacy_doc = analyze_text(text, stages=["language", "structure", "linguistic"]).cache["spacy"]
+    spacy_doc.ents = []  # as when spaCy's small model tags nothing there
+    info = type_mention(spacy_doc, 0, len(name), Registry.for_doc(spacy_doc))
+    assert (info.source_type, info.role) == (source_type, None)
+
+
 # --- profile and reports -------------------------------------------------------------------
 
 
@@ -623,6 +641,20 @@ def test_merge_keeps_the_rule_content_when_the_tagger_content_swallows_its_cue()
     tagged = Tagged(None, at("was reported"), at("It was reported that the port closed"))
     [merged] = merge_candidates([rule], [tagged], parsed, [0.0] * len(parsed))
     assert merged.content == rule.content
+
+
+def test_merge_keeps_the_rule_content_when_the_tagger_content_is_elsewhere() -> None:
+    """Both finders found the cue but not the same content: the tagger's grouping reached
+    into another sentence, the rule read the clause the cue governs."""
+    from narrascope.attribution.candidate import Candidate as Tagged
+    from narrascope.attribution.rules import Candidate as Ruled
+    from narrascope.stages.attributions import merge_candidates
+
+    parsed, at = _merge_fixture()
+    rule = Ruled(at("The mayor"), at("said"), at("the bridge had reopened"), "verb", 0.9)
+    tagged = Tagged(at("The mayor"), at("has firmly said"), at("the port closed"))
+    [merged] = merge_candidates([rule], [tagged], parsed, [0.0] * len(parsed))
+    assert merged.content == rule.content and merged.cue == tagged.cue
 
 
 def test_merge_lets_the_tagger_veto_rule_only_cues_but_not_sourcing_forms() -> None:

@@ -200,6 +200,10 @@ def type_mention(spacy_doc: Any, start: int, end: int, registry: Registry) -> So
         return body
     if head.ent_type_ == "ORG" or any(t.ent_type_ == "ORG" for t in span):
         return SourceInfo(_strip_det(text), "organization")
+    if head.pos_ == "PROPN":
+        # A name the recogniser missed: named, so never "anonymous"; a person's name would
+        # have been caught above by its capitalised run, so most likely an organisation.
+        return SourceInfo(_strip_det(text), "organization")
     return SourceInfo(_strip_det(text), "anonymous", role=head.lemma_.lower(),
                       affiliation=_affiliation_words(span, head))  # fmt: skip
 
@@ -487,7 +491,7 @@ def _official_body(span: Any) -> SourceInfo | None:
     head = span.root
     lemma = head.lemma_.lower()
     text = _strip_det(span.text)
-    if head.ent_type_ == "GPE" and head.pos_ == "PROPN":
+    if head.pos_ == "PROPN" and (head.ent_type_ == "GPE" or _known_place(span)):
         return SourceInfo(text, "official_body")  # "Moscow says": the government
     lowered = f" {span.text.lower()} "
     org_words = any(f" {w} " in lowered for w in OFFICIAL_ORG_WORDS)
@@ -500,6 +504,18 @@ def _official_body(span: Any) -> SourceInfo | None:
     if lemma in OUTLET_NOUNS or head.lower_ in OUTLET_NOUNS:
         return SourceInfo(text, "outlet")  # "local media": an unnamed outlet
     return None
+
+
+def _known_place(span: Any) -> bool:
+    """A country or city the gazetteer knows, for the places the recogniser misses
+    ("While Kyiv seeks support": spaCy's small model tags no entity there)."""
+    from narrascope.claims.places import resolve
+
+    words = [t for t in span if t.pos_ == "PROPN"]
+    if not words:
+        return False
+    record = resolve(span.doc[words[0].i : words[-1].i + 1].text)
+    return record is not None and record.get("kind") in ("country", "city")
 
 
 def _nationality(span: Any) -> str | None:

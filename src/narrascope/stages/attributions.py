@@ -147,7 +147,10 @@ def _with_tagger_spans(
     acknowledged", "who" for a relative clause's speaker). The rule's content stays when the
     tagger has none, when the tagger's runs over its own cue, when it would lose speech the
     rule's content reports ("According to X, officials said ...": the nesting is the rules'
-    knowledge), and when it is split other than around a quotation's cue ("It || that ...")."""
+    knowledge), when it is split other than around a quotation's cue ("It || that ..."), and
+    when it shares no character with the rule's content: then the two finders disagree on what
+    was attributed, and the tagger's grouping, which may reach into the next sentence, is the
+    weaker evidence ("According to X, A. || Marochko uncovered B." must not give X's cue B)."""
     fills: dict[str, Any] = {"cue": tagged.cue, "finder": "both"}
     if tagged.source is not None:
         fills["source"] = tagged.source
@@ -157,9 +160,17 @@ def _with_tagger_spans(
         and not any(offsets_overlap(part, tagged.cue) for part in parts)
         and not _shared_with_nested(rule, tagged, ruled, others)
         and (len(parts) == 1 or all(_quoted(spacy_doc.text, p) for p in parts))
+        and _agrees(rule.content_fragments(), parts)
     ):
         fills.update(content=tagged.content, content_parts=tagged.content_parts)
     return replace(rule, **fills)
+
+
+def _agrees(rule_parts: Sequence[tuple[int, int]], tagger_parts: Sequence[tuple[int, int]]) -> bool:
+    """True when the rule has no content or the two contents share a character."""
+    if not rule_parts:
+        return True
+    return any(offsets_overlap(a, b) for a in rule_parts for b in tagger_parts)
 
 
 QUOTE_MARKS = "\"“”‘’'«»"
