@@ -3,7 +3,8 @@
 A 600-word article has dozens of entity mentions, most of them repeats ("Ukrainian" 9 times);
 a reader wants the cast list: each name once, its type, how often it occurs and where first.
 Names are grouped by type and normalised form (spacing, a trailing possessive, case), so
-"Ukraine's" counts as "Ukraine". One name tagged with several types (the small English model
+"Ukraine's" counts as "Ukraine", a lone surname joins the full name and Russian names are
+grouped across their cases (``narrascope.names``). One name tagged with several types (the small English model
 calls "Donbass" a place, an organisation and a person in one article) stays one row, shown
 with its most frequent type and the others. Numbers and dates (CARDINAL, DATE, ...) are not
 actors; they are counted, not listed (the claims table reads them). Article text only enters through ``html.escape`` (HTML) or
@@ -12,18 +13,17 @@ actors; they are counted, not listed (the claims table reads them). Article text
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
 
 from narrascope.document import Document, Span
+from narrascope.names import display_name, group_by_name, name_key
 from narrascope.report.markdown import quote
 
 MAX_GROUPS = 200
 # spaCy's value types: entities of the schema, but not names of anyone or anything.
 VALUE_TYPES = frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "TIME"})
-POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
 
 @dataclass
@@ -42,26 +42,24 @@ class EntityGroup:
         return main + (f" (also {', '.join(others)})" if others else "")
 
 
-def normalise_name(text: str) -> str:
-    """The grouping key of a mention: spacing collapsed, possessive dropped, case folded."""
-    flat = " ".join(text.split())
-    return POSSESSIVE.sub("", flat).casefold()
-
-
 def named_mentions(doc: Document) -> list[Span]:
     return [s for s in doc.layers["entities"].spans if s.label not in VALUE_TYPES]
 
 
 def entity_groups(doc: Document) -> list[EntityGroup]:
     """Named entities grouped by normalised name, most mentioned first, then by first offset."""
-    groups: dict[str, EntityGroup] = {}
-    for span in sorted(named_mentions(doc), key=lambda s: s.start):
-        text = doc.span_text(span)
-        key = normalise_name(text)
-        if key not in groups:
-            groups[key] = EntityGroup(POSSESSIVE.sub("", " ".join(text.split())))
-        groups[key].mentions.append(span)
-    return sorted(groups.values(), key=lambda g: (-len(g.mentions), g.mentions[0].start))
+    language = doc.meta.language
+    mentions = sorted(named_mentions(doc), key=lambda s: s.start)
+    grouped = group_by_name(mentions, doc.span_text, language)
+    groups = []
+    for key, spans in grouped.items():
+        # The row shows the fullest form: a mention with the group's own key ("Andrei
+        # Marochko", not the surname that joined it), the first such.
+        titled = next(s for s in spans if name_key(doc.span_text(s), language) == key)
+        groups.append(
+            EntityGroup(display_name(doc.span_text(titled)), sorted(spans, key=lambda s: s.start))
+        )
+    return sorted(groups, key=lambda g: (-len(g.mentions), g.mentions[0].start))
 
 
 def _summary(doc: Document, groups: list[EntityGroup]) -> str:
