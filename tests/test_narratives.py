@@ -98,6 +98,47 @@ SPACE = SimpleNamespace(
 )
 
 
+def test_sides_cover_names_and_inflections_across_languages() -> None:
+    from narrascope.narratives.sides import sides_of
+
+    assert sides_of("Ukrainian forces") == ("UA",)
+    assert sides_of("ВСУ") == ("UA",)
+    assert sides_of("Вооруженных сил Украины") == ("UA",)
+    assert sides_of("the Kremlin") == ("RU",)
+    assert sides_of("रूसी सेना") == ("RU",)
+    assert sides_of("US-") == ("WEST",)
+    # whole-word entries do not fire inside other words; unknown actors have no side
+    assert sides_of("Usain Bolt") == ()
+    assert sides_of("Greta Thunberg") == ()
+    assert sides_of("Russian-backed Ukrainian separatists") == ("UA", "RU")
+
+
+def test_grammar_of_tells_the_doer_from_the_target() -> None:
+    from narrascope.narratives.framing import grammar_of
+    from narrascope.stages.linguistic import spacy_english
+
+    text = "Russia attacked Ukraine. The city was shelled by Kyiv."
+    parsed = spacy_english()(text)
+    assert grammar_of(parsed, 0, 6) == ("dep_nsubj", "dep_nsubj|attack")
+    assert grammar_of(parsed, 16, 23) == ("dep_dobj", "dep_dobj|attack")
+    kyiv = text.index("Kyiv")
+    assert grammar_of(parsed, kyiv, kyiv + 4) == ("dep_pobj_by", "dep_pobj_by|shell")
+
+
+def test_side_features_cross_side_with_scores_and_language() -> None:
+    from narrascope.narratives.framing import MentionInput, side_features
+    from narrascope.narratives.sides import SIDES
+
+    article = SimpleNamespace(text="Kyiv said so.", lang="en")
+    scores = np.array([0.5, -1.0], dtype=np.float32)
+    feats = side_features(article, MentionInput(0, 4, 0, [], scores), scores)  # type: ignore[arg-type]
+    n = len(SIDES) + 1
+    assert feats[:n].tolist() == [1.0] + [0.0] * (n - 1)
+    assert feats[n : n + 2].tolist() == [0.5, -1.0]  # UA row of side x scores
+    assert feats[n + 2 : n * 3].sum() == 0.0  # other sides' rows are zero
+    assert feats[n * 3] == 1.0  # UA x English
+
+
 def test_decide_keeps_one_domain_and_falls_back_to_best_subnarrative() -> None:
     coarse = np.array([0.5, 0.0, 0.7, 0.45])
     fine = np.array([0.9, 0.2, 0.1, 0.0])

@@ -13,6 +13,7 @@ import hashlib
 import json
 import time
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -81,9 +82,10 @@ def mention_inputs(
     enc: Any, article: Article, labels: Sequence[str], scores: np.ndarray
 ) -> list[Any]:
     """Framing inputs for the article's gold mentions; same-name mentions are peers."""
-    from narrascope.narratives.framing import MentionInput, sentence_index
+    from narrascope.narratives.framing import MentionInput, grammar_of, sentence_index
 
     sentence = [sentence_index(enc, m.start) for m in article.mentions]
+    parsed = english_parse(article.text) if article.lang == "en" else None
     return [
         MentionInput(
             m.start,
@@ -92,9 +94,19 @@ def mention_inputs(
             list(labels),
             scores,
             [sentence[j] for j, o in enumerate(article.mentions) if o.entity == m.entity],
+            grammar=grammar_of(parsed, m.start, m.end) if parsed is not None else (),
         )
         for i, m in enumerate(article.mentions)
     ]
+
+
+@cache
+def english_parse(text: str) -> Any:
+    """The linguistic stage's spaCy parse of an English article (as the framing stage sees
+    it at run time); cached, since cross-validation asks for each article several times."""
+    from narrascope.stages.linguistic import spacy_english
+
+    return spacy_english()(text)
 
 
 def predict_articles(

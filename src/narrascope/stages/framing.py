@@ -95,14 +95,22 @@ def group_actors(doc: Document, spans: list[tuple[int, int]]) -> list[Actor]:
     return ranked[:MAX_ACTORS]
 
 
-def _inputs(context: dict[str, Any], actor: Actor) -> list[Any]:
-    from narrascope.narratives.framing import MentionInput, sentence_index
+def _inputs(context: dict[str, Any], actor: Actor, parsed: Any = None) -> list[Any]:
+    from narrascope.narratives.framing import MentionInput, grammar_of, sentence_index
 
     enc = context["encoded"]
     mentions = sorted(actor.mentions)
     sentences = [sentence_index(enc, s) for s, _ in mentions]
     return [
-        MentionInput(s, e, k, context["labels"], context["coarse_scores"], sentences)
+        MentionInput(
+            s,
+            e,
+            k,
+            context["labels"],
+            context["coarse_scores"],
+            sentences,
+            grammar=grammar_of(parsed, s, e) if parsed is not None else (),
+        )
         for (s, e), k in zip(mentions, sentences, strict=True)
     ]
 
@@ -150,7 +158,9 @@ class FramingStage(Stage):
         from narrascope.narratives.framing import shipped_framing, with_windows
 
         actors = group_actors(doc, _candidate_spans(doc))
-        inputs = [_inputs(context, actor) for actor in actors]
+        # The English parse gives each mention its grammatical role; other languages go without.
+        parsed = doc.cache.get("spacy")
+        inputs = [_inputs(context, actor, parsed) for actor in actors]
         # One encoder call for every mention's context window: each call streams all weights.
         model = shipped_framing()
         flat = [m for group in inputs for m in group]
