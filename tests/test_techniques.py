@@ -381,3 +381,22 @@ def test_float32_weight_copies_are_cached_but_never_pickled() -> None:
     restored = pickle.loads(pickle.dumps(tagger))
     assert not any(k.startswith("_f32_") for k in vars(restored))
     assert restored.coef.dtype == np.float16
+
+
+def test_span_sentences_and_weighted_semantic_blocks() -> None:
+    from narrascope.techniques.features import sentence_bounds, sentences_of
+    from narrascope.techniques.model import semantic_vectors
+
+    text = "They lie. The traitors sold us out. We stand."
+    bounds = sentence_bounds(text)
+    start = text.index("traitors")
+    assert sentences_of(text, start, start + 8, bounds) == "The traitors sold us out. "
+    # a span across two sentences gets both
+    assert sentences_of(text, 5, start + 8, bounds) == "They lie. The traitors sold us out. "
+    spans, sentences = ["traitors", "lie"], ["The traitors sold us out.", "They lie."]
+    assert semantic_vectors({"word": 1.0}, spans, sentences).shape == (2, 0)
+    both = semantic_vectors({"use_span": 2.0, "use_sentence": 0.5}, spans, sentences)
+    assert both.shape == (2, 1024)
+    # encoder vectors are unit length, so each block's norm is its weight
+    assert np.allclose(np.linalg.norm(both[:, :512], axis=1), 2.0, atol=1e-3)
+    assert np.allclose(np.linalg.norm(both[:, 512:], axis=1), 0.5, atol=1e-3)

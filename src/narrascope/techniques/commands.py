@@ -52,7 +52,14 @@ SI_SETTINGS: dict[str, Any] = {
 }
 TC_SETTINGS: dict[str, Any] = {
     "C": 0.3,
-    "weights": {"word": 1.0, "char": 1.0, "context": 0.5, "cues": 1.0},
+    "weights": {
+        "word": 1.0,
+        "char": 1.0,
+        "context": 0.5,
+        "cues": 1.0,
+        "use_span": 1.0,
+        "use_sentence": 1.0,
+    },
 }
 # Paragraph taggers: logistic-regression C; weight of the span models' evidence (English).
 PARAGRAPH_SETTINGS: dict[str, Any] = {"C": 1.0, "evidence_weight": 2.0}

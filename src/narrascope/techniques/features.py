@@ -43,6 +43,14 @@ def context_of(text: str, start: int, end: int, width: int = 120) -> str:
     return text[max(left, start - width) : start] + " " + text[end : min(right, end + width)]
 
 
+def sentences_of(text: str, start: int, end: int, bounds: Sequence[tuple[int, int]]) -> str:
+    """The sentence(s) a span lies in, from the start of the first to the end of the last
+    (``bounds``: ``sentence_bounds(text)``, computed once per article)."""
+    first = next((s for s, e in bounds if s <= start < e), start)
+    last = next((e for s, e in bounds if s < end <= e), end)
+    return text[first:last]
+
+
 def normal_words(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 

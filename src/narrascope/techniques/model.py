@@ -18,7 +18,7 @@ second on one CPU core and the artifact stays a few MB:
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -29,6 +29,7 @@ import numpy as np
 from scipy.sparse import csr_matrix, hstack
 
 from narrascope.artifacts import load_instance, save_joblib, shipped_path
+from narrascope.narratives.encoder import DIM
 from narrascope.techniques.features import (
     ArticleIndex,
     Float32Weights,
@@ -36,6 +37,7 @@ from narrascope.techniques.features import (
     normal_words,
     sentence_bounds,
     sentence_index,
+    sentences_of,
     span_cues,
     token_features,
     tokens,
@@ -322,12 +324,17 @@ class TechniqueClassifier(Float32Weights):
 
     def features(self, texts: Sequence[str], spans: Sequence[Sequence[Interval]]) -> csr_matrix:
         """Rows for every span of every article (articles in order, spans in order)."""
-        span_text, contexts, dense = [], [], []
+        span_text, contexts, sentences, dense = [], [], [], []
         for text, article_spans in zip(texts, spans, strict=True):
+            bounds = sentence_bounds(text)
             span_text += [text[s:e] for s, e in article_spans]
             contexts += [context_of(text, s, e) for s, e in article_spans]
+            sentences += [sentences_of(text, s, e, bounds) for s, e in article_spans]
             dense.append(span_matrix_dense(text, list(article_spans)))
-        return build_span_matrix(self.vectorizers, self.weights, span_text, contexts, dense)
+        semantic = semantic_vectors(self.weights, span_text, sentences)
+        return build_span_matrix(
+            self.vectorizers, self.weights, span_text, contexts, dense, semantic
+        )
 
     def proba(self, texts: Sequence[str], spans: Sequence[Sequence[Interval]]) -> np.ndarray:
         if not any(spans):
@@ -343,14 +350,63 @@ def build_span_matrix(
     span_text: Sequence[str],
     contexts: Sequence[str],
     dense: Sequence[np.ndarray],
+    semantic: np.ndarray | None = None,
 ) -> csr_matrix:
+    """The classifier's input rows; ``semantic``: the weighted USE block of
+    ``semantic_vectors`` (None or no columns: the model has none)."""
     blocks = [
         vectorizers["word"].transform(span_text) * weights["word"],
         vectorizers["char"].transform(span_text) * weights["char"],
         vectorizers["context"].transform(contexts) * weights["context"],
         csr_matrix(np.vstack(dense)) * weights["cues"],
     ]
+    if semantic is not None and semantic.shape[1]:
+        blocks.append(csr_matrix(semantic))
     return hstack(blocks).tocsr().astype(np.float32)
+
+
+def semantic_vectors(
+    weights: dict[str, float], span_text: Sequence[str], sentences: Sequence[str]
+) -> np.ndarray:
+    """Multilingual USE vectors of the span and of its sentence(s), each times its weight
+    (``use_span``, ``use_sentence``; absent or 0: left out).
+
+    TF-IDF sees the exact words only; the sentence vector places "traitors" near "enemies of
+    the people", which names the technique of a span whose words training never saw. The
+    encoder is the one the narratives stage caches (one copy per process)."""
+    from narrascope.narratives.encoder import encode, single_thread
+
+    parts = []
+    with single_thread():
+        for key, inputs in (("use_span", span_text), ("use_sentence", sentences)):
+            weight = weights.get(key, 0.0)
+            if weight:
+                parts.append(_encode_unique(encode, inputs) * np.float32(weight))
+    if not parts:
+        return np.zeros((len(span_text), 0), dtype=np.float32)
+    return np.hstack(parts)
+
+
+# Recently encoded texts -> vector. The stage names the spans, then names the phrases again
+# (down to a lower threshold) for the paragraph evidence: same spans, same sentences.
+_RECENT_VECTORS: OrderedDict[str, np.ndarray] = OrderedDict()
+_RECENT_LIMIT = 4096
+
+
+def _encode_unique(encode: Any, texts: Sequence[str]) -> np.ndarray:
+    """Encode each distinct text once (a sentence often holds several spans), reusing the
+    vectors of recently encoded texts."""
+    missing = [t for t in dict.fromkeys(texts) if t not in _RECENT_VECTORS]
+    if missing:
+        for text, vector in zip(missing, encode(missing), strict=True):
+            _RECENT_VECTORS[text] = vector
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    for i, text in enumerate(texts):
+        out[i] = _RECENT_VECTORS[text]
+        _RECENT_VECTORS.move_to_end(text)
+    while len(_RECENT_VECTORS) > _RECENT_LIMIT:
+        _RECENT_VECTORS.popitem(last=False)
+    return out
 
 
 def paragraph_surface(paragraphs: Sequence[str]) -> np.ndarray:

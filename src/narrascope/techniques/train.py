@@ -15,7 +15,12 @@ from typing import Any
 import numpy as np
 
 from narrascope.techniques.data import GoldSpan, article_lines
-from narrascope.techniques.features import context_of, sentence_bounds, token_features
+from narrascope.techniques.features import (
+    context_of,
+    sentence_bounds,
+    sentences_of,
+    token_features,
+)
 from narrascope.techniques.model import (
     ParagraphTagger,
     SpanEvidence,
@@ -26,6 +31,7 @@ from narrascope.techniques.model import (
     decode_spans,
     hash_features,
     paragraph_evidence,
+    semantic_vectors,
     sentence_matrix,
     sentence_probs,
     softmax,
@@ -380,8 +386,9 @@ def _span_vectorizers() -> dict[str, Any]:
 
 def _tc_inputs(
     articles: dict[str, str], spans: list[GoldSpan]
-) -> tuple[list[str], list[str], np.ndarray]:
-    """Span texts, contexts and dense cues, in the order of ``spans``."""
+) -> tuple[list[str], list[str], np.ndarray, list[str]]:
+    """Span texts, contexts, dense cues and the sentence(s) holding each span, in the order
+    of ``spans``."""
     by_article: dict[str, list[int]] = defaultdict(list)
     for i, g in enumerate(spans):
         by_article[g.article].append(i)
@@ -393,11 +400,21 @@ def _tc_inputs(
         dense[idx] = block
     texts = [articles[g.article][g.start : g.end] for g in spans]
     contexts = [context_of(articles[g.article], g.start, g.end) for g in spans]
-    return texts, contexts, dense
+    bounds = {a: sentence_bounds(articles[a]) for a in by_article}
+    sentences = [
+        sentences_of(articles[g.article], g.start, g.end, bounds[g.article]) for g in spans
+    ]
+    return texts, contexts, dense, sentences
 
 
 def _fit_tc(
-    texts: list[str], contexts: list[str], dense: np.ndarray, y: np.ndarray, C: float, weights: dict
+    texts: list[str],
+    contexts: list[str],
+    dense: np.ndarray,
+    semantic: np.ndarray,
+    y: np.ndarray,
+    C: float,
+    weights: dict,
 ) -> tuple[dict[str, Any], np.ndarray, np.ndarray, list[str]]:
     from sklearn.svm import LinearSVC
 
@@ -407,7 +424,7 @@ def _fit_tc(
     vecs["context"].fit(contexts)
     for v in vecs.values():
         v.stop_words_ = None
-    x = build_span_matrix(vecs, weights, texts, contexts, [dense])
+    x = build_span_matrix(vecs, weights, texts, contexts, [dense], semantic)
     clf = LinearSVC(C=C)
     clf.fit(x, y)
     return vecs, clf.coef_.astype(np.float32), clf.intercept_.astype(np.float32), list(clf.classes_)
@@ -446,12 +463,14 @@ def train_classifier(
 ) -> tuple[TechniqueClassifier, dict[str, Any], list[TechniqueClassifier]]:
     """Cross-validate the TC classifier, fit the temperature on out-of-fold scores, refit.
     Also returns each fold's classifier (for out-of-fold paragraph evidence)."""
-    texts, contexts, dense = _tc_inputs(articles, spans)
+    texts, contexts, dense, sentences = _tc_inputs(articles, spans)
+    weights = settings["weights"]
+    # encoded once: the USE vectors depend on no label, so every fold can share them
+    semantic = semantic_vectors(weights, texts, sentences)
     y = np.asarray([g.technique for g in spans])
     fold_of = article_folds(list(articles), folds, seed)
     fold = np.asarray([fold_of[g.article] for g in spans])
     classes = sorted(set(y))
-    weights = settings["weights"]
     oof = np.zeros((len(spans), len(classes)), dtype=np.float32)
     fold_models = []
     for k in range(folds):
@@ -460,12 +479,18 @@ def train_classifier(
             [texts[i] for i in tr],
             [contexts[i] for i in tr],
             dense[tr],
+            semantic[tr],
             y[tr],
             settings["C"],
             weights,
         )
         x = build_span_matrix(
-            vecs, weights, [texts[i] for i in te], [contexts[i] for i in te], [dense[te]]
+            vecs,
+            weights,
+            [texts[i] for i in te],
+            [contexts[i] for i in te],
+            [dense[te]],
+            semantic[te],
         )
         scores = np.asarray(x @ coef.T + b)
         columns = np.asarray([classes.index(c) for c in cls], dtype=int)
@@ -478,7 +503,7 @@ def train_classifier(
     temperature = _fit_temperature(oof, y, classes)
     for fold_model in fold_models:
         fold_model.temperature = temperature
-    vecs, coef, b, cls = _fit_tc(texts, contexts, dense, y, settings["C"], weights)
+    vecs, coef, b, cls = _fit_tc(texts, contexts, dense, semantic, y, settings["C"], weights)
     model = TechniqueClassifier(vecs, weights, coef.astype(np.float16), b, cls, temperature)
     return model, {"tc_micro_f1": round(f1, 4), "temperature": temperature}, fold_models
 
