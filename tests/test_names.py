@@ -25,3 +25,20 @@ def test_lone_surnames_join_the_one_full_name_they_end() -> None:
     assert groups["petrov"] == ["Petrov"]  # two full names end with it: left alone
     ru = group_by_name(["Николай Стариков", "Старикова"], str, "ru")
     assert list(ru.values()) == [["Николай Стариков", "Старикова"]]
+
+
+def test_framing_actors_group_russian_cases_and_surnames() -> None:
+    from narrascope.document import Document, Metadata
+    from narrascope.stages.framing import group_actors
+
+    text = "Николай Стариков ответил Евросоюзу. Старикова поддержали, а Евросоюз промолчал."
+    doc = Document(text, meta=Metadata(source="t.txt", language="ru"))
+    spans = [
+        (text.index(w), text.index(w) + len(w))
+        for w in ("Николай Стариков", "Евросоюзу", "Старикова", "Евросоюз ")
+    ]
+    actors = group_actors(doc, [(s, e - (text[e - 1] == " ")) for s, e in spans])
+    assert [(a.name, len(a.mentions)) for a in actors] == [
+        ("Николай Стариков", 2),
+        ("Евросоюзу", 2),
+    ]

@@ -10,7 +10,6 @@ context of the article's narratives; an actor's role is the average over its men
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,13 +17,13 @@ from typing import Any
 import numpy as np
 
 from narrascope.document import Document
+from narrascope.names import group_by_name, name_key
 from narrascope.pipeline import Stage
 
 LAYER = "framing"
 MAX_ACTORS = 8
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP"})
 MODEL = "narrascope/models/framing (see docs/models/narratives.md)"
-_POSSESSIVE = re.compile(r"['’]s$")
 EXPLANATIONS = {
     "Protagonist": "Cast as a hero or a force for good (guardian, peacemaker, martyr, ...).",
     "Antagonist": "Cast as a villain or a threat (instigator, tyrant, traitor, incompetent, ...).",
@@ -37,12 +36,6 @@ class Actor:
     name: str
     key: str
     mentions: list[tuple[int, int]] = field(default_factory=list)
-
-
-def _key(text: str) -> str:
-    text = _POSSESSIVE.sub("", text.strip())
-    text = re.sub(r"^(the|a|an)\s+", "", text, flags=re.IGNORECASE)
-    return " ".join(text.lower().split())
 
 
 def _candidate_spans(doc: Document) -> list[tuple[int, int]]:
@@ -78,20 +71,19 @@ def _group_noun_end(spacy_doc: Any, start: int, end: int) -> int:
 
 
 def group_actors(doc: Document, spans: list[tuple[int, int]]) -> list[Actor]:
-    """Mentions grouped by normalised name; a lone surname joins the full name it ends."""
-    actors: dict[str, Actor] = {}
-    for start, end in spans:
-        key = _key(doc.text[start:end])
-        if not key:
-            continue
-        actors.setdefault(key, Actor(doc.text[start:end].strip(), key)).mentions.append(
-            (start, end)
-        )
-    for key in sorted(actors, key=len):
-        longer = [k for k in actors if k != key and k.endswith(" " + key) and " " not in key]
-        if len(longer) == 1:
-            actors[longer[0]].mentions.extend(actors.pop(key).mentions)
-    ranked = sorted(actors.values(), key=lambda a: (-len(a.mentions), min(a.mentions)))
+    """Mentions grouped by name (``narrascope.names``: Russian cases joined, a lone surname
+    joins the full name it ends), most mentioned first; each actor is named by the first
+    mention of its full form."""
+    language = doc.meta.language
+
+    def text_of(span: tuple[int, int]) -> str:
+        return doc.text[span[0] : span[1]]
+
+    actors = []
+    for key, mentions in group_by_name(spans, text_of, language).items():
+        named = next(m for m in mentions if name_key(text_of(m), language) == key)
+        actors.append(Actor(text_of(named).strip(), key, mentions))
+    ranked = sorted(actors, key=lambda a: (-len(a.mentions), min(a.mentions)))
     return ranked[:MAX_ACTORS]
 
 
