@@ -400,3 +400,26 @@ def test_span_sentences_and_weighted_semantic_blocks() -> None:
     # encoder vectors are unit length, so each block's norm is its weight
     assert np.allclose(np.linalg.norm(both[:, :512], axis=1), 2.0, atol=1e-3)
     assert np.allclose(np.linalg.norm(both[:, 512:], axis=1), 0.5, atol=1e-3)
+
+
+def test_sentence_classifier_with_a_weighted_use_block() -> None:
+    from narrascope.techniques.model import sentence_probs, sentence_use_rows
+    from narrascope.techniques.train import _fit_sentence_model
+
+    sentences = [
+        "The traitors sold our country out.",
+        "These vile cowards betrayed the nation.",
+        "The meeting starts at nine tomorrow.",
+        "The report was published on Monday.",
+    ] * 3
+    labels = np.asarray([1, 1, 0, 0] * 3)
+    assert sentence_use_rows(sentences, 0.0) is None
+    rows = sentence_use_rows(sentences, 2.0)
+    assert rows is not None and rows.shape == (12, 512)
+    assert np.allclose(np.linalg.norm(rows, axis=1), 2.0, atol=1e-3)
+    vecs, coef, intercept = _fit_sentence_model(sentences, labels, 13, None, rows)
+    # the coefficients cover the TF-IDF columns and then the 512 USE columns
+    assert coef.shape[0] == sum(len(v.vocabulary_) for v in vecs) + 512
+    text = "Those traitors sold the country. The report starts on Monday."
+    probs = sentence_probs((vecs, coef, intercept, 2.0), text)
+    assert probs.shape == (2,) and probs[0] > 0.5 > probs[1]

@@ -46,6 +46,9 @@ SI_SETTINGS: dict[str, Any] = {
     "word_clusters": 1024,
     "sentence_clusters": True,
     "token_clusters": False,
+    # weight of each sentence's USE vector in the sentence classifier; 0 = none. CV 0.414 at
+    # 0.5-2 vs 0.406, short of the +0.01 bar and 9.1 articles/s (docs/models/techniques.md)
+    "sentence_use": 0.0,
     "phrase_thresholds": [0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5],
     # Near-ties (within this much SI F1) go to phrase spans, then to the lower blend.
     "tolerance": 0.005,

@@ -126,6 +126,8 @@ class SpanTagger(Float32Weights):
     mode: str = "long"
     # word -> cluster, for the token features (None: no cluster features)
     clusters: dict[str, int] | None = None
+    # weight of the sentence's USE vector in the sentence classifier (0: no USE block)
+    sentence_use_weight: float = 0.0
 
     def token_scores(
         self, text: str, p_sent: np.ndarray | None = None
@@ -150,7 +152,13 @@ class SpanTagger(Float32Weights):
     def sentence_scores(self, text: str) -> np.ndarray:
         """The sentence classifier's probability for each of ``sentence_bounds(text)``."""
         return sentence_probs(
-            (self.sentence_vectorizers, self.f32("sentence_coef"), self.sentence_intercept), text
+            (
+                self.sentence_vectorizers,
+                self.f32("sentence_coef"),
+                self.sentence_intercept,
+                self.sentence_use_weight,
+            ),
+            text,
         )
 
     def spans(self, text: str) -> list[tuple[int, int, float]]:
@@ -259,19 +267,43 @@ def hash_features(rows: Sequence[list[str]], n_features: int) -> csr_matrix:
     return hasher.transform(rows).astype(np.float32).tocsr()
 
 
-def sentence_probs(model: tuple[Sequence[Any], np.ndarray, float], text: str) -> np.ndarray:
-    """Probability of each of ``sentence_bounds(text)`` holding a technique span, from a
-    sentence classifier given as (vectorizers, coefficients, intercept)."""
-    vectorizers, coef, intercept = model
+# A sentence classifier: (vectorizers, coefficients, intercept, weight of the USE block).
+SentenceModel = tuple[Sequence[Any], np.ndarray, float, float]
+
+
+def sentence_probs(model: SentenceModel, text: str) -> np.ndarray:
+    """Probability of each of ``sentence_bounds(text)`` holding a technique span."""
+    vectorizers, coef, intercept, use_weight = model
     bounds = sentence_bounds(text)
     if not bounds:
         return np.zeros(0, dtype=np.float32)
-    x = sentence_matrix(vectorizers, [text[s:e] for s, e in bounds])
+    sentences = [text[s:e] for s, e in bounds]
+    use_rows = sentence_use_rows(sentences, use_weight)
+    x = sentence_matrix(vectorizers, sentences, use_rows)
     return np.asarray(_sigmoid(x @ coef.astype(np.float32) + intercept))
 
 
-def sentence_matrix(vectorizers: Sequence[Any], sentences: Sequence[str]) -> csr_matrix:
-    return hstack([v.transform(sentences) for v in vectorizers]).tocsr().astype(np.float32)
+def sentence_use_rows(sentences: Sequence[str], weight: float) -> np.ndarray | None:
+    """The USE vector of each sentence times ``weight`` (None when the weight is 0).
+
+    The TF-IDF blocks see a sentence's exact words; the vector also knows sentences that say
+    the same thing in words training never saw. The span classifier encodes the sentences of
+    the spans found later, so those come from the recent-vector cache."""
+    if not weight:
+        return None
+    from narrascope.narratives.encoder import encode, single_thread
+
+    with single_thread():
+        return _encode_unique(encode, sentences) * np.float32(weight)
+
+
+def sentence_matrix(
+    vectorizers: Sequence[Any], sentences: Sequence[str], use_rows: np.ndarray | None = None
+) -> csr_matrix:
+    blocks = [v.transform(sentences) for v in vectorizers]
+    if use_rows is not None:
+        blocks.append(csr_matrix(use_rows))
+    return hstack(blocks).tocsr().astype(np.float32)
 
 
 def span_matrix_dense(text: str, spans: Sequence[Interval]) -> np.ndarray:
@@ -397,8 +429,9 @@ def _encode_unique(encode: Any, texts: Sequence[str]) -> np.ndarray:
     """Encode each distinct text once (a sentence often holds several spans), reusing the
     vectors of recently encoded texts."""
     missing = [t for t in dict.fromkeys(texts) if t not in _RECENT_VECTORS]
-    if missing:
-        for text, vector in zip(missing, encode(missing), strict=True):
+    for i in range(0, len(missing), 256):  # batches: the encoder pads to the longest text
+        batch = missing[i : i + 256]
+        for text, vector in zip(batch, encode(batch), strict=True):
             _RECENT_VECTORS[text] = vector
     out = np.zeros((len(texts), DIM), dtype=np.float32)
     for i, text in enumerate(texts):

@@ -23,6 +23,7 @@ from narrascope.techniques.features import (
 )
 from narrascope.techniques.model import (
     ParagraphTagger,
+    SentenceModel,
     SpanEvidence,
     SpanTagger,
     TechniqueClassifier,
@@ -34,6 +35,7 @@ from narrascope.techniques.model import (
     semantic_vectors,
     sentence_matrix,
     sentence_probs,
+    sentence_use_rows,
     softmax,
     span_matrix_dense,
 )
@@ -57,7 +59,7 @@ from narrascope.techniques.scoring import (
 
 Log = Callable[[dict[str, Any]], None]
 # One fold's phrase tagger and sentence classifier (vectorizers, coefficients, intercept).
-FoldSpanModels = tuple[PhraseTagger, tuple[list[Any], np.ndarray, float]]
+FoldSpanModels = tuple[PhraseTagger, SentenceModel]
 # (article id, article text, paragraph bounds) -> one row of span-model evidence per paragraph
 Evidence = Callable[[str, str, list[tuple[int, int]]], np.ndarray]
 
@@ -113,13 +115,22 @@ def _sentence_vectorizers(clusters: dict[str, int] | None = None) -> list[Any]:
 
 
 def _fit_sentence_model(
-    sentences: list[str], labels: np.ndarray, seed: int, clusters: dict[str, int] | None = None
+    sentences: list[str],
+    labels: np.ndarray,
+    seed: int,
+    clusters: dict[str, int] | None = None,
+    use_rows: np.ndarray | None = None,
 ) -> tuple:
-    from scipy.sparse import hstack
+    """Vectorizers, coefficients and intercept of the sentence classifier (``use_rows``: the
+    weighted USE block of the sentences, or None)."""
+    from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import LogisticRegression
 
     vecs = _sentence_vectorizers(clusters)
-    x = hstack([v.fit_transform(sentences) for v in vecs]).tocsr()
+    blocks = [v.fit_transform(sentences) for v in vecs]
+    if use_rows is not None:
+        blocks.append(csr_matrix(use_rows))
+    x = hstack(blocks).tocsr()
     clf = LogisticRegression(C=2.0, solver="liblinear", class_weight="balanced", random_state=seed)
     clf.fit(x, labels)
     for v in vecs:
@@ -179,6 +190,9 @@ def train_span_tagger(
     )
     oof_tok = np.zeros(len(y_tok), dtype=np.float32)
     oof_sent = np.zeros(len(y_sent), dtype=np.float32)
+    use_weight = float(settings.get("sentence_use", 0.0))
+    # encoded once: a sentence's vector depends on no label, so every fold can share them
+    use_rows = sentence_use_rows(sent_text, use_weight)
     fold_sentence_models = []
     for k in range(folds):
         tr, te = tok_fold != k, tok_fold == k
@@ -186,11 +200,17 @@ def train_span_tagger(
         oof_tok[te] = 1 / (1 + np.exp(-(x_tok[te] @ coef + b)))
         str_, ste = np.where(sent_fold != k)[0], np.where(sent_fold == k)[0]
         vecs, scoef, sb = _fit_sentence_model(
-            [sent_text[i] for i in str_], y_sent[str_], seed, sentence_clusters
+            [sent_text[i] for i in str_],
+            y_sent[str_],
+            seed,
+            sentence_clusters,
+            None if use_rows is None else use_rows[str_],
         )
-        xs = sentence_matrix(vecs, [sent_text[i] for i in ste])
+        xs = sentence_matrix(
+            vecs, [sent_text[i] for i in ste], None if use_rows is None else use_rows[ste]
+        )
         oof_sent[ste] = 1 / (1 + np.exp(-(xs @ scoef + sb)))
-        fold_sentence_models.append((vecs, scoef, sb))
+        fold_sentence_models.append((vecs, scoef, sb, use_weight))
         log({"si_fold": k, "done": True})
     gold_spans = {a: [(g.start, g.end) for g in gold.get(a, [])] for a in ids}
     long_spans: dict[tuple, dict[str, list]] = {}
@@ -213,7 +233,7 @@ def train_span_tagger(
     log({"si_best": best, "si_top": max(r["si_f1"] for r in results)})
     phrases.threshold = best["phrase_threshold"]
     coef, b = _fit_token_model(x_tok, y_tok, settings["alpha"], seed)
-    vecs, scoef, sb = _fit_sentence_model(sent_text, y_sent, seed, sentence_clusters)
+    vecs, scoef, sb = _fit_sentence_model(sent_text, y_sent, seed, sentence_clusters, use_rows)
     tagger = SpanTagger(
         n_features=n_features,
         use_sentence_words=settings["sentence_words"],
@@ -229,6 +249,7 @@ def train_span_tagger(
         phrases=phrases,
         mode=best["mode"],
         clusters=token_clusters,
+        sentence_use_weight=use_weight,
     )
     by_mode = {
         f"{m} blend={b}": max(
