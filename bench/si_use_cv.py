@@ -27,15 +27,15 @@ from scipy.sparse import csr_matrix, hstack
 from narrascope.paths import SHARED_DATA
 from narrascope.techniques.commands import SI_SETTINGS
 from narrascope.techniques.data import read_articles, read_span_labels, spans_by_article
-from narrascope.techniques.features import sentence_bounds, token_features
+from narrascope.techniques.features import sentence_bounds
 from narrascope.techniques.model import decode_spans, hash_features, sentence_matrix
-from narrascope.techniques.scoring import merge_overlapping
 from narrascope.techniques.train import (
     _fit_token_model,
     _sentence_vectorizers,
     article_folds,
     choose_decoding,
     decoding_grid,
+    span_training_rows,
     train_phrase_tagger,
     word_clusters_for,
 )
@@ -95,24 +95,10 @@ def main() -> None:
     fold_of = article_folds(ids, folds, seed)
 
     # the token tagger and sentence labels, exactly as train_span_tagger builds them
-    rows: list[list[str]] = []
-    labels: list[int] = []
-    meta: dict[str, tuple[list[tuple[int, int]], list[int], int]] = {}
-    sent_text: list[str] = []
-    sent_label: list[int] = []
-    sent_offset: dict[str, int] = {}
-    for a in ids:
-        text = articles[a]
-        spans = merge_overlapping((g.start, g.end) for g in gold.get(a, []))
-        toks, sent, feats = token_features(text, settings["sentence_words"], token_clusters)
-        meta[a] = (toks, sent, len(labels))
-        rows += feats
-        labels += [int(any(s < ge and gs < e for gs, ge in spans)) for s, e in toks]
-        sent_offset[a] = len(sent_text)
-        for s, e in sentence_bounds(text):
-            sent_text.append(text[s:e])
-            sent_label.append(int(any(s < ge and gs < e for gs, ge in spans)))
-    y_tok, y_sent = np.asarray(labels), np.asarray(sent_label)
+    data = span_training_rows(articles, gold, ids, settings["sentence_words"], token_clusters)
+    rows, meta = data.rows, data.meta
+    sent_text, sent_offset = data.sent_text, data.sent_offset
+    y_tok, y_sent = np.asarray(data.labels), np.asarray(data.sent_label)
     tok_fold = np.concatenate([[fold_of[a]] * len(meta[a][0]) for a in ids]).astype(int)
     sent_fold = np.asarray([fold_of[a] for a in ids for _ in sentence_bounds(articles[a])])
 

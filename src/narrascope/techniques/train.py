@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -146,6 +147,43 @@ def _fit_token_model(x: Any, y: np.ndarray, alpha: float, seed: int) -> tuple[np
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
 
 
+@dataclass
+class SpanTrainingRows:
+    """The SI training data of a set of articles, in ``ids`` order: token features and
+    labels (a token is positive when it overlaps a gold span), sentences and their labels,
+    and where each article's tokens and sentences start."""
+
+    rows: list[list[str]] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    # article -> (token offsets, sentence number of each token, index of its first token)
+    meta: dict[str, tuple[list[tuple[int, int]], list[int], int]] = field(default_factory=dict)
+    sent_text: list[str] = field(default_factory=list)
+    sent_label: list[int] = field(default_factory=list)
+    sent_offset: dict[str, int] = field(default_factory=dict)
+
+
+def span_training_rows(
+    articles: dict[str, str],
+    gold: dict[str, list[GoldSpan]],
+    ids: list[str],
+    sentence_words: bool,
+    token_clusters: dict[str, int] | None,
+) -> SpanTrainingRows:
+    data = SpanTrainingRows()
+    for a in ids:
+        text = articles[a]
+        spans = merge_overlapping((g.start, g.end) for g in gold.get(a, []))
+        toks, sent, feats = token_features(text, sentence_words, token_clusters)
+        data.meta[a] = (toks, sent, len(data.labels))
+        data.rows += feats
+        data.labels += [int(any(s < ge and gs < e for gs, ge in spans)) for s, e in toks]
+        data.sent_offset[a] = len(data.sent_text)
+        for s, e in sentence_bounds(text):
+            data.sent_text.append(text[s:e])
+            data.sent_label.append(int(any(s < ge and gs < e for gs, ge in spans)))
+    return data
+
+
 def train_span_tagger(
     articles: dict[str, str],
     gold: dict[str, list[GoldSpan]],
@@ -163,26 +201,11 @@ def train_span_tagger(
     clusters = word_clusters_for(articles, settings, seed, log)
     token_clusters = clusters if settings.get("token_clusters") else None
     sentence_clusters = clusters if settings.get("sentence_clusters") else None
-    rows: list[list[str]] = []
-    labels: list[int] = []
-    meta: dict[str, tuple[list[tuple[int, int]], list[int], int]] = {}
-    sent_text: list[str] = []
-    sent_label: list[int] = []
-    sent_offset: dict[str, int] = {}
-    for a in ids:
-        text = articles[a]
-        spans = merge_overlapping((g.start, g.end) for g in gold.get(a, []))
-        toks, sent, feats = token_features(text, settings["sentence_words"], token_clusters)
-        meta[a] = (toks, sent, len(labels))
-        rows += feats
-        labels += [int(any(s < ge and gs < e for gs, ge in spans)) for s, e in toks]
-        sent_offset[a] = len(sent_text)
-        for s, e in sentence_bounds(text):
-            sent_text.append(text[s:e])
-            sent_label.append(int(any(s < ge and gs < e for gs, ge in spans)))
-    x_tok = hash_features(rows, n_features)
-    y_tok = np.asarray(labels)
-    y_sent = np.asarray(sent_label)
+    data = span_training_rows(articles, gold, ids, settings["sentence_words"], token_clusters)
+    meta, sent_text, sent_offset = data.meta, data.sent_text, data.sent_offset
+    x_tok = hash_features(data.rows, n_features)
+    y_tok = np.asarray(data.labels)
+    y_sent = np.asarray(data.sent_label)
     fold_of = article_folds(ids, folds, seed)
     tok_fold = np.concatenate([[fold_of[a]] * len(meta[a][0]) for a in ids]).astype(int)
     sent_fold = np.asarray(
