@@ -32,6 +32,7 @@ from narrascope.attribution.tagger import (
     shipped_tagger_path,
     train_crf,
 )
+from narrascope.command_options import model_option, output_option
 from narrascope.stages.linguistic import SPACY_MODEL
 
 HEADLINE = tuple(f"{role}_f1_{match}" for role in ROLES for match in ("exact", "overlap"))
@@ -231,13 +232,7 @@ def _read(data: Path, split: str, limit: int | None) -> list[Article]:
     help="Score the learned tagger, the rule-based finder, their union, or what the "
     "attributions stage keeps (rules first, the tagger adding what they missed).",
 )
-@click.option(
-    "--model",
-    "model_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="A tagger file (default: the shipped one).",
-)
+@model_option("A tagger file (default: the shipped one).")
 @click.option("--cache", type=click.Path(path_type=Path), default=DEFAULT_CACHE, help=CACHE_HELP)
 @click.option("--limit", type=int, default=None, help="Score only the first N articles.")
 def evaluate_command(
@@ -284,13 +279,7 @@ def evaluate_command(
 )
 @click.option("--cache", type=click.Path(path_type=Path), default=DEFAULT_CACHE, help=CACHE_HELP)
 @click.option("--limit", type=int, default=None, help="Train on the first N articles only.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Where to write the tagger (default: the shipped artifact).",
-)
+@output_option("Where to write the tagger (default: the shipped artifact).")
 def train_command(
     data_path: Path,
     c1_grid: str,

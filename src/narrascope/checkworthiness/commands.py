@@ -24,6 +24,7 @@ from narrascope.checkworthiness.model import (
     shipped_model_path,
 )
 from narrascope.checkworthiness.scoring import score_binary
+from narrascope.command_options import model_option, output_option
 from narrascope.paths import SHARED_DATA
 
 DATA = SHARED_DATA
@@ -145,13 +146,7 @@ def cross_validate(
 )
 @click.option("--folds", default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--seed", default=13, show_default=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Where to write the model (default: the shipped artifact).",
-)
+@output_option("Where to write the model (default: the shipped artifact).")
 def train_command(
     train_path: Path,
     claimbuster: Path | None,
@@ -199,13 +194,7 @@ def train_command(
     type=click.Path(path_type=Path),
     help="CheckThat! 2024 Task 1 TSV with Sentence_id, Text, class_label (Yes/No).",
 )
-@click.option(
-    "--model",
-    "model_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="A model file (default: the shipped one).",
-)
+@model_option()
 def evaluate_command(data_path: Path, model_path: Path | None) -> None:
     """Score the check-worthiness classifier: F1 of the Yes class (official), P, R, accuracy."""
     if not data_path.exists():

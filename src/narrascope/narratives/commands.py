@@ -20,6 +20,7 @@ from typing import Any
 import click
 import numpy as np
 
+from narrascope.command_options import output_option
 from narrascope.narratives.data import LANGS, Article, read_corpus, read_language, read_taxonomy
 from narrascope.narratives.scoring import role_scores, samples_f1
 from narrascope.paths import SHARED_DATA
@@ -207,13 +208,7 @@ CACHE_OPTION = click.option(
 )
 @SEED_OPTION
 @CACHE_OPTION
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Folder for the two model files (default: the shipped ones).",
-)
+@output_option("Folder for the two model files (default: the shipped ones).")
 def train_command(
     data_path: Path, langs: str, seed: int, cache_dir: Path | None, output: Path | None
 ) -> None:

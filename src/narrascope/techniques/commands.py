@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from narrascope.command_options import model_option, output_option
 from narrascope.paths import SHARED_DATA
 from narrascope.techniques.data import (
     GoldSpan,
@@ -97,13 +98,7 @@ def _log(row: dict[str, Any]) -> None:
 )
 @click.option("--folds", default=5, show_default=True)
 @click.option("--seed", default=13, show_default=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Where to write the model (default: the shipped artifact).",
-)
+@output_option("Where to write the model (default: the shipped artifact).")
 def train_command(
     ptc_dir: Path, semeval_dir: Path, languages: str, folds: int, seed: int, output: Path | None
 ) -> None:
@@ -250,13 +245,7 @@ def _keys_by_article(
     show_default=True,
     help="SemEval-2023 scheme: ISO 639-1 code of the articles (en fr de it pl ru).",
 )
-@click.option(
-    "--model",
-    "model_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="A model file (default: the shipped one).",
-)
+@model_option()
 def evaluate_command(
     scheme: str, articles_dir: Path, labels_path: Path, language: str, model_path: Path | None
 ) -> None:
