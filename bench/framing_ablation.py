@@ -6,7 +6,10 @@ run of the narrative model over all articles, instead of being refitted inside e
 only the framing model is refitted per fold. That makes a comparison take about two minutes
 instead of the full nested run; its numbers are close to (not the same as) the nested ones.
 Arguments override ``FramingSettings`` fields, plus ``ctx=N`` (window words either side) and
-``narratives_w_by_language=W`` (the narrative model's per-language copy weight).
+``narratives_w_by_language=W`` (the narrative model's per-language copy weight),
+``gold_context=1`` (the gold narratives as context: an oracle) and ``dump=PATH`` (the
+out-of-fold probabilities, for ``bench/framing_errors.py``). The mentions' narrative context
+and window vectors are kept in /tmp/framing-ablation-inputs between runs.
 
     PYTHONPATH=src python bench/framing_ablation.py [w_window=0] [window=clause] [ctx=10] ...
 
@@ -16,6 +19,7 @@ Prints one JSON object: main-role accuracy and fine-role exact match per languag
 from __future__ import annotations
 
 import json
+import pickle
 import sys
 from dataclasses import fields
 from pathlib import Path
@@ -39,7 +43,14 @@ from narrascope.narratives.scoring import role_scores
 from narrascope.narratives.training import fit_model
 
 CACHE = Path("/tmp/narratives-vectors")  # sentence vectors, shared with the CLI's --cache
+# The mentions' narrative context and window vectors, kept between comparisons (keyed by the
+# settings that change them); about 1 minute to rebuild after the sentence vectors.
+INPUTS_CACHE = Path("/tmp/framing-ablation-inputs")
 NARRATIVE_SETTINGS = Settings()
+# gold_context=1: the articles' gold narratives as context (an upper bound: how much the
+# narrative model's errors cost the framing model)
+GOLD_CONTEXT = [False]
+DUMP = [""]  # dump=PATH: write the out-of-fold probabilities (npz) for error analysis
 
 
 def parse_settings(argv: list[str]) -> framing.FramingSettings:
@@ -50,7 +61,11 @@ def parse_settings(argv: list[str]) -> framing.FramingSettings:
     values: dict[str, Any] = {}
     for arg in argv:
         key, value = arg.split("=", 1)
-        if key == "ctx":
+        if key == "dump":
+            DUMP[0] = value
+        elif key == "gold_context":
+            GOLD_CONTEXT[0] = bool(float(value))
+        elif key == "ctx":
             framing.CONTEXT_WORDS = int(value)
         elif key == "narratives_w_by_language":
             NARRATIVE_SETTINGS.w_by_language = float(value)
@@ -70,6 +85,9 @@ def narrative_context(articles: list[Any], encoded: list[Any], taxonomy: Any) ->
     out = []
     for article, enc, scores in zip(articles, encoded, oof, strict=True):
         labels = model.decide(scores[:n], scores[n:], article.lang)[0]
+        if GOLD_CONTEXT[0]:
+            labels = list(article.narratives) or ["Other"]
+            scores = np.array([float(c in labels) for c in model.coarse], dtype=np.float32)
         out.append(mention_inputs(enc, article, labels, scores[:n]))
     return out
 
@@ -77,26 +95,45 @@ def narrative_context(articles: list[Any], encoded: list[Any], taxonomy: Any) ->
 def main() -> None:
     settings = parse_settings(sys.argv[1:])
     articles, taxonomy = _read(DEFAULT_DATA, LANGS)
+    key = f"{settings.window}-{framing.CONTEXT_WORDS}-{NARRATIVE_SETTINGS.w_by_language}"
+    key += "-gold" if GOLD_CONTEXT[0] else ""
+    cached = INPUTS_CACHE / f"{key}.pkl"
     with threadpool_limits(1):
         encoded = encode_articles(articles, CACHE)
-        inputs = narrative_context(articles, encoded, taxonomy)
-        inputs = [
-            framing.with_windows(e, m, settings.window)
-            for e, m in zip(encoded, inputs, strict=True)
-        ]
+        if cached.exists():
+            inputs = pickle.loads(cached.read_bytes())
+        else:
+            inputs = narrative_context(articles, encoded, taxonomy)
+            inputs = [
+                framing.with_windows(e, m, settings.window)
+                for e, m in zip(encoded, inputs, strict=True)
+            ]
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_bytes(pickle.dumps(inputs))
+        sim = _sim_features(taxonomy)
         predicted: dict[int, list[tuple[str, list[str]]]] = {}
+        probs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for train, test in KFold(5, shuffle=True, random_state=13).split(np.arange(len(articles))):
             rows = [
                 (encoded[i], m, gold.main_role, gold.fine_roles)
                 for i in train
                 for gold, m in zip(articles[i].mentions, inputs[i], strict=True)
             ]
-            model = framing.fit_framing(rows, settings)
+            model = framing.fit_framing(rows, settings, sim)
             for i in test:
                 main, fine = model.probabilities(encoded[i], inputs[i])
+                probs[i] = (main, fine)
                 predicted[i] = [
                     framing.decide_roles(main[k], fine[k])[:2] for k in range(len(main))
                 ]
+    if DUMP[0]:
+        order = [i for i in range(len(articles)) if len(articles[i].mentions)]
+        np.savez(
+            DUMP[0],
+            main=np.concatenate([probs[i][0] for i in order]),
+            fine=np.concatenate([probs[i][1] for i in order]),
+            article=np.array([i for i in order for _ in articles[i].mentions]),
+        )
     result: dict[str, Any] = {"settings": sys.argv[1:]}
     for lang in ("en", "ru", "bg", "pt", "hi"):
         pairs = [

@@ -282,3 +282,49 @@ def test_language_scores_use_each_rows_own_language_weights() -> None:
     weights[1, :, 0] = [7.0, 11.0]
     # row 0: 1*3 + 0*5 = 3 (first language's weights); row 1: 0*7 + 2*11 = 22
     assert language_scores(blocks, {"use": weights})[:, 0].tolist() == [3.0, 22.0]
+
+
+def test_sentence_stories_and_side_context_cross_the_actors_side() -> None:
+    from narrascope.narratives.framing import (
+        FramingSettings,
+        MentionInput,
+        _sentence_stories,
+        _side_context,
+    )
+    from narrascope.narratives.model import Encoded, SimFeatures
+    from narrascope.narratives.sides import SIDES
+
+    text = "Moscow protects Donbass. Rain fell."
+    vectors = np.eye(3, 512, dtype=np.float32)[:2]  # two sentences: unit vectors e0, e1
+    article = Encoded(text, "en", [(0, 24), (25, 35)], vectors)
+    # Label A's only text is e0, label B's is e1, label C's is e2.
+    sim = SimFeatures(np.eye(3, 512, dtype=np.float32), np.array([0, 1, 2]), ["A", "B", "C"])
+    m = MentionInput(0, 6, 0, [], np.zeros(2, dtype=np.float32))
+    settings = FramingSettings(w_sentence_stories=1.0, w_side_doc=1.0)
+    alone, crossed = _sentence_stories(article, m, settings, sim)
+    assert alone.argmax() == 0 and alone[1] == alone[2] < 0  # sentence 0 is closest to A
+    n_sides = len(SIDES) + 1
+    rows = crossed.reshape(n_sides, 3)
+    ru = SIDES.index("RU")
+    assert np.allclose(rows[ru], alone) and np.abs(np.delete(rows, ru, axis=0)).sum() == 0
+    (doc,) = _side_context(article, m, settings)
+    doc_rows = doc.reshape(n_sides, 512)
+    assert np.isclose(doc_rows[ru, 0], doc_rows[ru, 1]) and doc_rows[ru, 0] > 0.7
+    off = FramingSettings(w_sentence_stories=0.0, w_side_doc=0.0)
+    assert _sentence_stories(article, m, off, sim) == []
+    assert _side_context(article, m, off) == []
+
+
+def test_knn_roles_vote_of_the_nearest_windows_from_other_articles() -> None:
+    from narrascope.narratives.framing import _knn_roles
+
+    vectors = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    roles = np.eye(4, dtype=np.float32)  # each training window votes for its own column
+    query = np.array([[1.0, 0.0]], dtype=np.float32)
+    assert _knn_roles(query, vectors, roles, 1).tolist() == [[1, 0, 0, 0]]
+    assert _knn_roles(query, vectors, roles, 2).tolist() == [[0.5, 0.5, 0, 0]]
+    # Rows 0 and 1 come from one article: each must look past the other.
+    owner = np.array([7, 7, 8, 9])
+    votes = _knn_roles(vectors, vectors, roles, 1, owner)
+    assert votes[0].tolist() == [0, 0, 0, 1] and votes[2].tolist() == [0, 0, 0, 1]

@@ -75,7 +75,7 @@ def train_both(
         inputs = mention_inputs(enc, article, labels, scores[: len(narratives.coarse)])
         for m, mi in zip(article.mentions, inputs, strict=True):
             rows.append((enc, mi, m.main_role, m.fine_roles))
-    framing = fit_framing(rows, FramingSettings(seed=seed))
+    framing = fit_framing(rows, FramingSettings(seed=seed), sim)
     return narratives, framing
 
 

@@ -27,7 +27,7 @@ from scipy import sparse
 from narrascope.artifacts import load_instance, save_joblib, shipped_path
 from narrascope.narratives.data import FINE_ROLES, MAIN_ROLES, ROLE_OF_FINE
 from narrascope.narratives.features import NgramBlock
-from narrascope.narratives.model import Encoded, lang_vector
+from narrascope.narratives.model import Encoded, lang_vector, mean_vector
 from narrascope.narratives.sides import SIDES, sides_of
 
 WINDOW = 5  # words either side of the mention
@@ -242,7 +242,21 @@ def _same_words(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
     return text[a[0] : a[1]].strip() == text[b[0] : b[1]].strip()
 
 
-def dense_features(article: Encoded, m: MentionInput, settings: FramingSettings) -> np.ndarray:
+def label_similarity(article: Encoded, sim: Any) -> np.ndarray:
+    """(n_sentences, n_labels): each sentence's cosine to each narrative label's texts,
+    standardised within the sentence (which stories it comes closest to), cached on the
+    article."""
+    cached = article.__dict__.get("_label_sim")
+    if cached is None:
+        raw = sim.per_sentence(article.vectors)
+        cached = (raw - raw.mean(axis=1, keepdims=True)) / (raw.std(axis=1, keepdims=True) + 1e-6)
+        article.__dict__["_label_sim"] = cached = cached.astype(np.float32)
+    return cached
+
+
+def dense_features(
+    article: Encoded, m: MentionInput, settings: FramingSettings, sim: Any = None
+) -> np.ndarray:
     window = m.window if m.window is not None else np.zeros(512, dtype=np.float32)
     if len(article.vectors):
         vec = article.vectors[min(m.sentence, len(article.vectors) - 1)]
@@ -263,16 +277,54 @@ def dense_features(article: Encoded, m: MentionInput, settings: FramingSettings)
             lang_vector(article.lang),
             extra,
             side_features(article, m, scores) * settings.w_side,
+            *_side_context(article, m, settings),
+            *_sentence_stories(article, m, settings, sim),
         ]
     ).astype(np.float32)
+
+
+def _sentence_stories(
+    article: Encoded, m: MentionInput, settings: FramingSettings, sim: Any
+) -> list[np.ndarray]:
+    """Which narratives the mention's own sentence comes closest to, alone and crossed with
+    the actor's side: "Moscow ... a guardian of stability" reads as Praise of Russia even
+    where the article as a whole does not."""
+    if not settings.w_sentence_stories or sim is None:
+        return []
+    n = len(sim.labels)
+    if len(article.vectors):
+        row = label_similarity(article, sim)[min(m.sentence, len(article.vectors) - 1)]
+    else:
+        row = np.zeros(n, dtype=np.float32)
+    row = row / np.sqrt(n)  # the block's squared norm is about 1
+    side = _side_onehot(article, m)
+    w = settings.w_sentence_stories
+    return [row * w, np.outer(side, row).ravel() * w]
+
+
+def _side_context(article: Encoded, m: MentionInput, settings: FramingSettings) -> list[np.ndarray]:
+    """The actor's side crossed with the article's mean sentence vector: which side an
+    article is for, as far as its wording tells, beyond the narrative labels' 22 scores."""
+    if not settings.w_side_doc:
+        return []
+    side = _side_onehot(article, m)
+    doc = article.__dict__.get("_mean_vector")
+    if doc is None:
+        doc = article.__dict__["_mean_vector"] = mean_vector(article)
+    return [np.outer(side, doc).ravel() * settings.w_side_doc]
+
+
+def _side_onehot(article: Encoded, m: MentionInput) -> np.ndarray:
+    """The actor's side in the Ukraine war, one-hot over ``SIDES`` plus "none" last."""
+    found = sides_of(article.text[m.start : m.end])
+    return np.array([float(s in found) for s in SIDES] + [float(not found)], dtype=np.float32)
 
 
 def side_features(article: Encoded, m: MentionInput, scores: np.ndarray) -> np.ndarray:
     """The actor's side (one-hot, "none" last), and the side crossed with the article's
     narrative scores and with its language: which side a story casts as the villain depends
     on the story and on the outlet's country."""
-    found = sides_of(article.text[m.start : m.end])
-    side = np.array([float(s in found) for s in SIDES] + [float(not found)], dtype=np.float32)
+    side = _side_onehot(article, m)
     return np.concatenate(
         [side, np.outer(side, scores).ravel(), np.outer(side, lang_vector(article.lang)).ravel()]
     )
@@ -294,6 +346,23 @@ class FramingSettings:
     grammar: float = 1.0  # 1: the mention's dependency role tokens (English parses only)
     w_side: float = 0.5  # dense side features (``side_features``; 0.5 ~ 1 > 2 > 0 in CV)
     side_tokens: float = 0.0  # 1: side and side x narrative tokens in the name block (worse EN)
+    # Side x the article's mean sentence vector (``_side_context``); 0.5 and 1 were within
+    # CV noise of 0 (nested EN +0.005, mean of five +0.001 with the next one), so off.
+    w_side_doc: float = 0.0
+    # The sentence's similarity to each narrative label's texts, and that crossed with side.
+    w_sentence_stories: float = 0.0  # 0.3 ~ 0 > 1 in CV (``_sentence_stories``)
+    # Weight of a second pair of classifiers fitted without the name block, averaged with
+    # the first, against names of frequent actors outvoting the sentence (0.5: no gain in CV).
+    context_model: float = 0.0
+    # Rows weighted by (mentions of their language) ** -lang_balance: 1 gives every language
+    # the same total weight (Hindi has 1,833 of the 4,159 mentions), 0 every mention the same
+    # (0.5: no gain in CV).
+    lang_balance: float = 0.0
+    # The roles of the ``knn`` training mentions whose context windows are most like this
+    # one's (other articles only), x ``w_knn``: a non-linear vote the regression cannot form
+    # (20: +0.001 in CV, so off).
+    knn: int = 0
+    w_knn: float = 1.0
     max_features: int = 30_000  # per sparse block
     balanced: bool = False  # reweight classes to equal total weight
     seed: int = 13
@@ -308,10 +377,28 @@ class FramingModel:
     fine_coef: np.ndarray  # (n_features, 22) float16
     fine_bias: np.ndarray
     info: dict[str, Any] = field(default_factory=dict)
+    # The narrative labels' description vectors (``model.SimFeatures``), for the sentence
+    # similarity features; None when those are off.
+    label_sim: Any = None
+    # The name-blind classifiers (main coef, main bias, fine coef, fine bias), or None.
+    context: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+    # The training mentions' window vectors and role distributions (main 3, fine 22), float16.
+    neighbours: tuple[np.ndarray, np.ndarray] | None = None
 
     def matrix(self, article: Encoded, mentions: Sequence[MentionInput]) -> sparse.csr_matrix:
         mentions = with_windows(article, mentions, self.settings.window)
-        return _matrix(self.blocks, self.settings, [(article, m) for m in mentions])
+        extra = None
+        if self.neighbours is not None:
+            vectors, roles = self.neighbours
+            extra = _knn_roles(_windows(mentions), vectors, roles, self.settings.knn)
+            extra *= self.settings.w_knn
+        return _matrix(
+            self.blocks,
+            self.settings,
+            [(article, m) for m in mentions],
+            sim=self.label_sim,
+            extra=extra,
+        )
 
     def probabilities(
         self, article: Encoded, mentions: Sequence[MentionInput]
@@ -321,7 +408,15 @@ class FramingModel:
             return np.zeros((0, len(MAIN_ROLES))), np.zeros((0, len(FINE)))
         x = self.matrix(article, mentions)
         main_coef, fine_coef = self.coefficients32()
-        return _softmax(x @ main_coef + self.main_bias), _softmax(x @ fine_coef + self.fine_bias)
+        main = _softmax(x @ main_coef + self.main_bias)
+        fine = _softmax(x @ fine_coef + self.fine_bias)
+        if self.context is not None:
+            # Averaged with the name-blind model (``FramingSettings.context_model``).
+            w = self.settings.context_model
+            c_main, c_main_bias, c_fine, c_fine_bias = self.context
+            main = (1 - w) * main + w * _softmax(x @ c_main.astype(np.float32) + c_main_bias)
+            fine = (1 - w) * fine + w * _softmax(x @ c_fine.astype(np.float32) + c_fine_bias)
+        return main, fine
 
     def coefficients32(self) -> tuple[np.ndarray, np.ndarray]:
         """The coefficients in float32, converted once (they ship as float16)."""
@@ -343,6 +438,15 @@ class FramingModel:
         model.settings.__dict__.setdefault("w_side", 0.0)
         model.settings.__dict__.setdefault("side_tokens", 0.0)
         model.settings.__dict__.setdefault("grammar", 0.0)
+        for name in ("w_side_doc", "w_sentence_stories"):  # added later still
+            model.settings.__dict__.setdefault(name, 0.0)
+        model.__dict__.setdefault("label_sim", None)
+        model.__dict__.setdefault("context", None)
+        model.settings.__dict__.setdefault("context_model", 0.0)
+        model.settings.__dict__.setdefault("lang_balance", 0.0)
+        model.settings.__dict__.setdefault("knn", 0)
+        model.settings.__dict__.setdefault("w_knn", 1.0)
+        model.__dict__.setdefault("neighbours", None)
         return model
 
 
@@ -376,6 +480,7 @@ def decide_roles(main: np.ndarray, fine: np.ndarray) -> tuple[str, list[str], fl
 def fit_framing(
     rows: Sequence[tuple[Encoded, MentionInput, str, tuple[str, ...]]],
     settings: FramingSettings,
+    sim: Any = None,
 ) -> FramingModel:
     """Fit both classifiers on (article, mention, gold main role, gold fine roles) rows."""
     from sklearn.linear_model import LogisticRegression
@@ -388,13 +493,27 @@ def fit_framing(
         if getattr(settings, f"w_{b}")
     }
     model = FramingModel(settings, blocks, np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0))
-    x = _matrix(blocks, settings, [(a, m) for a, m, _, _ in rows], strings)
+    if settings.w_sentence_stories and sim is not None:
+        model.label_sim = _compact_sim(sim)
+    extra = None
+    if settings.knn:
+        vectors = _windows([m for _, m, _, _ in rows])
+        roles = _role_targets(rows)
+        owner = np.array([id(a) for a, _, _, _ in rows])
+        extra = _knn_roles(vectors, vectors, roles, settings.knn, owner) * settings.w_knn
+        model.neighbours = (vectors.astype(np.float16), roles.astype(np.float16))
+    x = _matrix(blocks, settings, [(a, m) for a, m, _, _ in rows], strings, model.label_sim, extra)
     y_main = np.array([MAIN_ROLES.index(r) for _, _, r, _ in rows])
     weight = "balanced" if settings.balanced else None
     main = LogisticRegression(
         C=settings.C, max_iter=3000, random_state=settings.seed, class_weight=weight
     )
-    main.fit(x, y_main)
+    counts: dict[str, int] = {}
+    for a, _, _, _ in rows:
+        counts[a.lang] = counts.get(a.lang, 0) + 1
+    sw = np.array([counts[a.lang] ** -settings.lang_balance for a, _, _, _ in rows])
+    sw = sw * len(sw) / sw.sum()  # mean weight 1, so C keeps its meaning
+    main.fit(x, y_main, sample_weight=sw)
     # One row per gold fine role; a role outside the main role's set is dropped as noise.
     fine_rows = [
         (i, FINE.index(f))
@@ -405,9 +524,17 @@ def fit_framing(
     idx = np.array([i for i, _ in fine_rows])
     y_fine = np.array([k for _, k in fine_rows])
     fine = LogisticRegression(C=settings.C, max_iter=3000, random_state=settings.seed)
-    fine.fit(x[idx], y_fine)
+    fine.fit(x[idx], y_fine, sample_weight=sw[idx])
     model.main_coef, model.main_bias = _full(main, len(MAIN_ROLES))
     model.fine_coef, model.fine_bias = _full(fine, len(FINE))
+    if settings.context_model and "name" in blocks:
+        # The same rows with the name block's columns (the first block) zeroed.
+        keep = np.ones(x.shape[1], dtype=np.float32)
+        keep[: len(blocks["name"].columns)] = 0.0
+        x_blind = x @ sparse.diags(keep)
+        main.fit(x_blind, y_main, sample_weight=sw)
+        fine.fit(x_blind[idx], y_fine, sample_weight=sw[idx])
+        model.context = (*_full(main, len(MAIN_ROLES)), *_full(fine, len(FINE)))
     return model
 
 
@@ -434,6 +561,8 @@ def _matrix(
     settings: FramingSettings,
     pairs: Sequence[tuple[Encoded, MentionInput]],
     strings: Sequence[dict[str, str]] | None = None,
+    sim: Any = None,
+    extra: np.ndarray | None = None,
 ) -> sparse.csr_matrix:
     """Weighted sparse blocks, then the dense features, one row per (article, mention)."""
     if strings is None:
@@ -443,8 +572,58 @@ def _matrix(
         for b in SPARSE_BLOCKS
         if b in blocks
     ]
-    dense = np.stack([dense_features(a, m, settings) for a, m in pairs])
+    dense = np.stack([dense_features(a, m, settings, sim) for a, m in pairs])
+    if extra is not None:
+        dense = np.hstack([dense, extra.astype(np.float32)])
     return sparse.hstack([*parts, sparse.csr_matrix(dense)], format="csr")
+
+
+def _windows(mentions: Sequence[MentionInput]) -> np.ndarray:
+    """The mentions' window vectors, L2-normalised, (n, 512) float32."""
+    v = np.stack(
+        [m.window if m.window is not None else np.zeros(512, np.float32) for m in mentions]
+    ).astype(np.float32)
+    return v / (np.linalg.norm(v, axis=1, keepdims=True) + 1e-8)
+
+
+def _role_targets(rows: Sequence[Any]) -> np.ndarray:
+    """(n, 25): one-hot gold main role, then the gold fine roles (summing to 1)."""
+    out = np.zeros((len(rows), len(MAIN_ROLES) + len(FINE)), dtype=np.float32)
+    for i, (_, _, role, fines) in enumerate(rows):
+        out[i, MAIN_ROLES.index(role)] = 1.0
+        own = [FINE.index(f) for f in fines if f in FINE]
+        for k in own:
+            out[i, len(MAIN_ROLES) + k] = 1.0 / len(own)
+    return out
+
+
+def _knn_roles(
+    queries: np.ndarray,
+    vectors: np.ndarray,
+    roles: np.ndarray,
+    k: int,
+    owner: np.ndarray | None = None,
+) -> np.ndarray:
+    """Mean role distribution of each query's ``k`` most similar training windows; with
+    ``owner`` (queries are the training rows) a row's own article is left out."""
+    out = np.zeros((len(queries), roles.shape[1]), dtype=np.float32)
+    v = vectors.astype(np.float32)
+    r = roles.astype(np.float32)
+    for start in range(0, len(queries), 1024):
+        sims = queries[start : start + 1024] @ v.T
+        if owner is not None:
+            sims[owner[start : start + 1024, None] == owner[None, :]] = -np.inf
+        top = np.argpartition(-sims, min(k, sims.shape[1] - 1), axis=1)[:, :k]
+        out[start : start + 1024] = r[top].mean(axis=1)
+    return out
+
+
+def _compact_sim(sim: Any) -> Any:
+    """The description vectors the framing model keeps (float16 would cost cosines nothing
+    that matters, but per_sentence works in float32 either way)."""
+    from narrascope.narratives.model import SimFeatures
+
+    return SimFeatures(sim.vectors.astype(np.float16), sim.owner, list(sim.labels))
 
 
 def _full(clf: Any, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
