@@ -55,7 +55,7 @@ def _edge_diff(text: str, pred: Fragments, gold: Fragments) -> list[str]:
 def analyse(source: str, split: str, top: int, roles: list[str]) -> None:
     articles = read_split(SHARED_DATA / "polnear", split)
     docs = parse_articles(articles, DEFAULT_CACHE)
-    found = find_candidates(docs, source, None)
+    found = find_candidates(docs, source)
     counts: dict[str, Counter[str]] = {}
     texts: dict[str, Counter[str]] = {}
     for article, candidates in zip(articles, found, strict=True):

@@ -184,15 +184,31 @@ def union_candidates(tagged: Sequence[Candidate], ruled: Sequence[Candidate]) ->
     return out
 
 
-def find_candidates(docs: Sequence[Any], source: str, model: Path | None) -> list[list[Candidate]]:
-    """Candidates of every parsed document from the tagger, the rules, their union, or the
-    ``attributions`` stage's merge (rules first, the tagger adding what they missed)."""
+def load_tagger(model: Path | None, encoder: Path | None, weight: float | None) -> Any:
+    """The CRF tagger mixed with the encoder tagger (``narrascope.attribution.neural``): the
+    shipped ones unless files are given; ``weight`` overrides the encoder's share (0: CRF only)."""
+    from narrascope.attribution.neural import EncoderTagger, MixedTagger, shipped_encoder
+
+    crf = AttributionTagger.load(model) if model else shipped_tagger()
+    neural = EncoderTagger.load(encoder) if encoder else shipped_encoder()
+    if weight is None:
+        weight = neural.settings.weight if neural is not None else 0.0
+    return MixedTagger(crf, neural if weight > 0 else None, weight)
+
+
+def find_candidates(
+    docs: Sequence[Any], source: str, tagger: Any | None = None
+) -> list[list[Candidate]]:
+    """Candidates of every parsed document from the tagger (default: the shipped mix), the
+    rules, their union, or the ``attributions`` stage's merge (rules first, the tagger adding
+    what they missed)."""
     from narrascope.attribution.rules import find_rule_attributions
     from narrascope.stages.attributions import merge_candidates
 
-    tagger = None
-    if source in ("tagger", "both", "stage"):
-        tagger = AttributionTagger.load(model) if model else shipped_tagger()
+    if source == "rules":
+        tagger = None
+    elif tagger is None:
+        tagger = load_tagger(None, None, None)
     out: list[list[Candidate]] = []
     for doc in docs:
         tagged, cue_probs = tagger.tag_with_cue_probs(doc) if tagger is not None else ([], [])
@@ -232,7 +248,20 @@ def _read(data: Path, split: str, limit: int | None) -> list[Article]:
     help="Score the learned tagger, the rule-based finder, their union, or what the "
     "attributions stage keeps (rules first, the tagger adding what they missed).",
 )
-@model_option("A tagger file (default: the shipped one).")
+@model_option("A CRF tagger file (default: the shipped one).")
+@click.option(
+    "--encoder",
+    "encoder_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="An encoder tagger file (default: the shipped one).",
+)
+@click.option(
+    "--weight",
+    type=float,
+    default=None,
+    help="The encoder's share in the mix (default: the one stored with it; 0: CRF only).",
+)
 @click.option("--cache", type=click.Path(path_type=Path), default=DEFAULT_CACHE, help=CACHE_HELP)
 @click.option("--limit", type=int, default=None, help="Score only the first N articles.")
 def evaluate_command(
@@ -240,6 +269,8 @@ def evaluate_command(
     split: str,
     source: str,
     model_path: Path | None,
+    encoder_path: Path | None,
+    weight: float | None,
     cache: Path,
     limit: int | None,
 ) -> None:
@@ -247,7 +278,8 @@ def evaluate_command(
     articles = _read(data_path, split, limit)
     docs = parse_articles(articles, cache)
     started = time.time()
-    candidates = find_candidates(docs, source, model_path)
+    tagger = load_tagger(model_path, encoder_path, weight)
+    candidates = find_candidates(docs, source, tagger)
     scores = score_candidates(articles, candidates)
     result = {
         **{key: scores[key] for key in HEADLINE},
@@ -255,6 +287,7 @@ def evaluate_command(
         "data": str(data_path),
         "split": split,
         "source": source,
+        "encoder_weight": tagger.weight if tagger.encoder is not None else 0.0,
         "articles": len(articles),
         "annotator_files": sum(len(a.annotations) for a in articles),
         "seconds": round(time.time() - started, 1),

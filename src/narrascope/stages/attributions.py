@@ -77,9 +77,9 @@ class AttributionsStage(Stage):
 
 
 def _tagger() -> Any:
-    from narrascope.attribution.tagger import shipped_tagger
+    from narrascope.attribution.neural import shipped_mixed_tagger
 
-    return shipped_tagger()
+    return shipped_mixed_tagger()
 
 
 # Rule forms kept when the tagger found no cue there: they carry sourcing a reader needs
@@ -189,10 +189,11 @@ def _claimed_spans(cand: RuleCandidate) -> list[tuple[int, int]]:
 
 def _adds(spacy_doc: Any, cand: BaseCandidate) -> bool:
     """Whether a tagger candidate the rules did not find is added: it needs a cue (a
-    content or source alone says nothing about who claims what), and a cognition verb
-    needs a clause ("knew the area well" is no claim) and a speaker other than "I"/"we"
-    ("I think" hedges the speaker's own words), as for the rules."""
-    if cand.cue is None:
+    content or source alone says nothing about who claims what) and a source or content (a
+    bare cue says nothing either: "The said agreement"), and a cognition verb needs a clause
+    ("knew the area well" is no claim) and a speaker other than "I"/"we" ("I think" hedges
+    the speaker's own words), as for the rules."""
+    if cand.cue is None or (cand.source is None and cand.content is None):
         return False
     cue = spacy_doc.char_span(*cand.cue, alignment_mode="expand")
     if cue is None or not any(lemma_of(t) in COGNITION_VERBS for t in cue):

@@ -1,0 +1,115 @@
+"""The MiniLM attribution tagger and its mix with the CRF (narrascope.attribution.neural)."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import pytest
+
+from narrascope.attribution.neural import (
+    FROZEN,
+    INDEX,
+    LABELS,
+    NeuralSettings,
+    fine_tune,
+    shipped_encoder,
+    shipped_mixed_tagger,
+    tag_from_distribution,
+    training_examples,
+    viterbi,
+    windows,
+    word_indices,
+)
+
+
+@pytest.fixture(scope="module")
+def nlp():  # type: ignore[no-untyped-def]
+    from narrascope.stages.linguistic import spacy_english
+
+    return spacy_english()
+
+
+class PieceTokenizer:
+    """Stands in for the wordpiece tokenizer: a word of n letters is ceil(n / 4) pieces."""
+
+    def tokenize(self, text: str) -> list[str]:
+        return [text[i : i + 4] for i in range(0, len(text), 4)]
+
+
+def one_hot(labels: list[str], weight: float = 0.9) -> np.ndarray:
+    probs = np.full((len(labels), len(LABELS)), (1 - weight) / (len(LABELS) - 1))
+    for i, label in enumerate(labels):
+        probs[i, INDEX[label]] = weight
+    return probs
+
+
+def test_viterbi_never_opens_a_span_with_an_inside_label() -> None:
+    probs = one_hot(["I-SRC", "I-SRC", "O"])
+    labels = viterbi(probs, [0, 1, 2])
+    assert labels[0] != "I-SRC"
+    for prev, label in itertools.pairwise(labels):
+        if label.startswith("I-"):
+            assert prev[2:] == label[2:]
+
+
+def test_viterbi_keeps_a_valid_sequence_and_carries_spans_over_whitespace() -> None:
+    probs = one_hot(["B-CON", "I-CON", "O", "I-CON", "O"])
+    # token 2 is whitespace (not kept): it continues the content running over it
+    assert viterbi(probs, [0, 1, 3, 4]) == ["B-CON", "I-CON", "I-CON", "I-CON", "O"]
+    assert viterbi(probs, []) == ["O"] * 5
+
+
+def test_windows_hold_every_word_once_within_the_budget(nlp: Any) -> None:
+    text = "The minister said on Monday that the talks had failed.\n\n" * 6
+    doc = nlp(text)
+    tokenizer = PieceTokenizer()
+    found = windows(doc, tokenizer, max_wordpieces=24)
+    flat = [i for window in found for i in window]
+    assert flat == word_indices(doc)  # each word once, in order, no line breaks
+    assert all(not doc[i].is_space for i in flat)
+    for window in found:
+        assert sum(len(tokenizer.tokenize(doc[i].text)) for i in window) <= 22
+
+
+def test_distribution_becomes_grouped_relations(nlp: Any) -> None:
+    doc = nlp("The minister said the talks failed.")
+    labels = ["B-SRC", "I-SRC", "B-CUE", "B-CON", "I-CON", "I-CON", "O"]
+    [candidate], cue_probs = tag_from_distribution(doc, one_hot(labels))
+    text = doc.text
+    assert candidate.source and text[slice(*candidate.source)] == "The minister"
+    assert candidate.cue and text[slice(*candidate.cue)] == "said"
+    assert candidate.content and text[slice(*candidate.content)] == "the talks failed"
+    assert cue_probs[2] > 0.8 > cue_probs[0]
+
+
+def test_fine_tune_returns_weights_without_the_frozen_embeddings(nlp: Any) -> None:
+    from transformers import AutoTokenizer
+
+    from narrascope.attribution.neural import encoder_dir
+
+    doc = nlp("The minister said the talks failed.")
+    labels = ["B-SRC", "I-SRC", "B-CUE", "B-CON", "I-CON", "I-CON", "O"]
+    tokenizer = AutoTokenizer.from_pretrained(str(encoder_dir()))
+    examples = training_examples([doc], [(0, labels)], tokenizer, 32)
+    ids, targets = examples[0]
+    assert len(ids) == len(targets) and targets[0] == -100  # [CLS] is unlabelled
+    assert [t for t in targets if t != -100] == [INDEX[label] for label in labels]
+    weights = fine_tune(examples, NeuralSettings(epochs=1, batch_size=1), log=lambda _: None)
+    assert FROZEN not in weights
+    assert all(w.dtype == np.float16 for w in weights.values())
+    assert weights["classifier.weight"].shape == (len(LABELS), 384)
+
+
+def test_shipped_mix_finds_a_reported_statement(nlp: Any) -> None:
+    assert shipped_encoder() is not None, "the encoder tagger ships with the package"
+    tagger = shipped_mixed_tagger()
+    assert 0 < tagger.weight <= 1
+    text = "The minister told reporters on Monday that the talks had failed."
+    doc = nlp(text)
+    found = tagger.tag(doc)
+    cues = {text[slice(*c.cue)] for c in found if c.cue}
+    sources = {text[slice(*c.source)] for c in found if c.source}
+    assert "told" in cues
+    assert "The minister" in sources
