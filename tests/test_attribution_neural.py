@@ -14,6 +14,7 @@ from narrascope.attribution.neural import (
     LABELS,
     NeuralSettings,
     fine_tune,
+    mix,
     shipped_encoder,
     shipped_mixed_tagger,
     tag_from_distribution,
@@ -59,6 +60,18 @@ def test_viterbi_keeps_a_valid_sequence_and_carries_spans_over_whitespace() -> N
     # token 2 is whitespace (not kept): it continues the content running over it
     assert viterbi(probs, [0, 1, 3, 4]) == ["B-CON", "I-CON", "I-CON", "I-CON", "O"]
     assert viterbi(probs, []) == ["O"] * 5
+
+
+def test_mix_is_a_weighted_product_of_the_two_distributions() -> None:
+    crf = np.array([[0.6, 0.4, 0, 0, 0, 0, 0], [0.5, 0.5, 0, 0, 0, 0, 0]])
+    encoder = np.array([[0.6, 0, 0.4, 0, 0, 0, 0], [0.1, 0.9, 0, 0, 0, 0, 0]])
+    mixed = mix(crf, encoder, 0.5)
+    assert np.allclose(mixed.sum(axis=1), 1.0)
+    # a label only one tagger likes loses to one both find plausible
+    assert mixed[0].argmax() == 0 and mixed[0, 1] < 0.01 and mixed[0, 2] < 0.01
+    assert mixed[1].argmax() == 1 and mixed[1, 1] > 0.7
+    assert np.allclose(mix(crf, encoder, 0.0), crf, atol=1e-5)
+    assert np.allclose(mix(crf, encoder, 1.0), encoder, atol=1e-5)
 
 
 def test_windows_hold_every_word_once_within_the_budget(nlp: Any) -> None:

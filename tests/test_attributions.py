@@ -684,10 +684,30 @@ def test_merge_adds_tagger_attributions_with_a_cue_but_no_hedges_or_bare_spans()
         Tagged(at("Engineers"), at("warned"), at("that cracks were spreading")),  # new
         Tagged(None, None, at("the bridge had reopened")),  # a content alone
         Tagged(at("The soldiers"), at("knew"), at("the area well")),  # no clause: no claim
+        Tagged(None, at("say"), None),  # a bare cue says nothing
     ]
     merged = merge_candidates([], tagged, parsed, [0.0] * len(parsed))
     assert _cues(merged) == [("tagger", "tagger", "warned")]
     assert merged[0].chain == (at("Engineers"),)  # typed and resolved like a rule's source
+
+
+def test_merge_gives_a_content_to_one_cue_only() -> None:
+    """A second tagger cue grouped with the content that both finders gave to another cue
+    is a grouping slip (on the example article: "known" of "firing points known as" took
+    the content of "described by")."""
+    from narrascope.attribution.candidate import Candidate as Tagged
+    from narrascope.attribution.rules import Candidate as Ruled
+    from narrascope.stages.attributions import merge_candidates
+
+    parsed, at = _merge_fixture()
+    content = at("that cracks were spreading")
+    rule = Ruled(at("Engineers"), at("warned"), content, "verb", 0.9)
+    tagged = [
+        Tagged(at("Engineers"), at("warned"), content),
+        Tagged(at("The soldiers"), at("knew"), content),
+    ]
+    merged = merge_candidates([rule], tagged, parsed, [0.0] * len(parsed))
+    assert _cues(merged) == [("both", "verb", "warned")]
 
 
 def test_closing_according_to_is_the_channel_of_the_statement() -> None:

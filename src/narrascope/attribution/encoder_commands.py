@@ -27,6 +27,7 @@ from narrascope.attribution.neural import (
     NeuralSettings,
     crf_probabilities,
     fine_tune,
+    mix,
     shipped_encoder_path,
     tag_from_distribution,
     training_examples,
@@ -49,7 +50,7 @@ def weight_grid(
     rows = []
     for weight in weights:
         tagged = [
-            tag_from_distribution(d, (1 - weight) * c + weight * e)
+            tag_from_distribution(d, mix(c, e, weight))
             for d, (c, e) in zip(docs, both, strict=True)
         ]
         row: dict[str, Any] = {"weight": weight}

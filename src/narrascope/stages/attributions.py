@@ -222,7 +222,8 @@ def merge_candidates(
       probability of at least ``veto`` (``cue_probs``: per token; without them all are kept).
     - A tagger candidate the rules did not find is added (``finder: "tagger"``, its source
       as the chain) unless its cue touches a kept rule's source, cue or chain (the rules read
-      "citing X" as a relay, not a new attribution) or its content is a rule's source, and
+      "citing X" as a relay, not a new attribution), its content is a rule's source or a
+      kept attribution's content, and
       unless ``_adds`` refuses it (no cue; a cognition verb without a clause or with "I").
     """
     merged: list[RuleCandidate] = []
@@ -239,6 +240,7 @@ def merge_candidates(
             merged.append(rule)
     claimed = [span for rule in merged for span in _claimed_spans(rule)]
     sources = [span for rule in merged for span in (rule.source, *rule.chain) if span]
+    contents = {rule.content for rule in merged if rule.content is not None}
     for k, cand in enumerate(tagged):
         if k in used or not _adds(spacy_doc, cand):
             continue
@@ -248,6 +250,8 @@ def merge_candidates(
             offsets_overlap(part, span) for part in cand.content_fragments() for span in sources
         ):
             continue  # its content is a source the rules read: a grouping slip across sentences
+        if cand.content in contents:
+            continue  # a second cue for a content both finders gave to another cue
         merged.append(
             RuleCandidate(
                 cand.source,
