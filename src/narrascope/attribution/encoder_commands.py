@@ -74,7 +74,7 @@ def weight_grid(
 
 @click.command("attribution-encoder")
 @click.option("--data", "data_path", required=True, type=click.Path(path_type=Path), help=DATA_HELP)
-@click.option("--epochs", default=3, show_default=True)
+@click.option("--epochs", default=5, show_default=True)
 @click.option("--lr", default=8e-5, show_default=True, help="Peak learning rate (AdamW).")
 @click.option("--batch-size", default=16, show_default=True)
 @click.option("--max-wordpieces", default=256, show_default=True, help="Window length.")

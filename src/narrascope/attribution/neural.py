@@ -70,7 +70,7 @@ def encoder_dir() -> Path:
 class NeuralSettings:
     """What an encoder tagger was trained with; stored in the artifact and the model card."""
 
-    epochs: int = 3
+    epochs: int = 5
     lr: float = 8e-5
     batch_size: int = 16
     max_wordpieces: int = 256
