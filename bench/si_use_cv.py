@@ -15,7 +15,6 @@ JSON line per variant: the decoding ``choose_decoding`` picks, and the best SI F
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import pickle
 from pathlib import Path
@@ -28,13 +27,14 @@ from narrascope.paths import SHARED_DATA
 from narrascope.techniques.commands import SI_SETTINGS
 from narrascope.techniques.data import read_articles, read_span_labels, spans_by_article
 from narrascope.techniques.features import sentence_bounds
-from narrascope.techniques.model import decode_spans, hash_features, sentence_matrix
+from narrascope.techniques.model import hash_features, sentence_matrix
 from narrascope.techniques.train import (
     _fit_token_model,
     _sentence_vectorizers,
     article_folds,
     choose_decoding,
     decoding_grid,
+    long_span_grid,
     span_training_rows,
     train_phrase_tagger,
     word_clusters_for,
@@ -137,20 +137,7 @@ def main() -> None:
 
     gold_spans = {a: [(g.start, g.end) for g in gold.get(a, [])] for a in ids}
     for w in weights:
-        long_spans: dict[tuple, dict[str, list]] = {}
-        for blend, low, rise, gap in itertools.product(
-            settings["blends"], settings["lows"], settings["rises"], settings["gaps"]
-        ):
-            predicted = {}
-            for a in ids:
-                toks, sent, off = meta[a]
-                p_tok = oof_tok[off : off + len(toks)]
-                p_sent = (
-                    oof_sent[w][sent_offset[a] + np.asarray(sent, dtype=int)] if toks else p_tok
-                )
-                probs = p_tok ** (1 - blend) * p_sent**blend
-                predicted[a] = decode_spans(articles[a], toks, sent, probs, low, low + rise, gap)
-            long_spans[(blend, low, round(low + rise, 3), gap)] = predicted
+        long_spans = long_span_grid(articles, meta, oof_tok, oof_sent[w], sent_offset, settings)
         results = decoding_grid(gold_spans, long_spans, phrase_oof, settings["phrase_thresholds"])
         best = choose_decoding(results, settings["tolerance"])
         sentence_auc = _auc(y_sent, oof_sent[w])

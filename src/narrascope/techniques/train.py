@@ -236,18 +236,7 @@ def train_span_tagger(
         fold_sentence_models.append((vecs, scoef, sb, use_weight))
         log({"si_fold": k, "done": True})
     gold_spans = {a: [(g.start, g.end) for g in gold.get(a, [])] for a in ids}
-    long_spans: dict[tuple, dict[str, list]] = {}
-    for blend, low, rise, gap in itertools.product(
-        settings["blends"], settings["lows"], settings["rises"], settings["gaps"]
-    ):
-        predicted = {}
-        for a in ids:
-            toks, sent, off = meta[a]
-            p_tok = oof_tok[off : off + len(toks)]
-            p_sent = oof_sent[sent_offset[a] + np.asarray(sent, dtype=int)] if toks else p_tok
-            probs = p_tok ** (1 - blend) * p_sent**blend
-            predicted[a] = decode_spans(articles[a], toks, sent, probs, low, low + rise, gap)
-        long_spans[(blend, low, round(low + rise, 3), gap)] = predicted
+    long_spans = long_span_grid(articles, meta, oof_tok, oof_sent, sent_offset, settings)
     phrase_oof, phrases, fold_phrases = train_phrase_tagger(
         articles, gold, folds, seed, settings, log, clusters
     )
@@ -285,6 +274,31 @@ def train_span_tagger(
     fold_models = list(zip(fold_phrases, fold_sentence_models, strict=True))
     cv = {"best": best, "grid_size": len(results), "best_by_mode": by_mode}
     return tagger, cv, fold_models
+
+
+def long_span_grid(
+    articles: dict[str, str],
+    meta: dict[str, tuple[Any, Any, int]],
+    token_probs: np.ndarray,
+    sentence_probs: np.ndarray,
+    sent_offset: dict[str, int],
+    settings: dict[str, Any],
+) -> dict[tuple, dict[str, list]]:
+    """Long spans of every article for each decoding setting of the grid (blend, low
+    threshold, rise to the high threshold, gap), from out-of-fold token and sentence
+    probabilities; keyed by (blend, low, high, gap)."""
+    long_spans: dict[tuple, dict[str, list]] = {}
+    for blend, low, rise, gap in itertools.product(
+        settings["blends"], settings["lows"], settings["rises"], settings["gaps"]
+    ):
+        predicted = {}
+        for a, (toks, sent, off) in meta.items():
+            p_tok = token_probs[off : off + len(toks)]
+            p_sent = sentence_probs[sent_offset[a] + np.asarray(sent, dtype=int)] if toks else p_tok
+            probs = p_tok ** (1 - blend) * p_sent**blend
+            predicted[a] = decode_spans(articles[a], toks, sent, probs, low, low + rise, gap)
+        long_spans[(blend, low, round(low + rise, 3), gap)] = predicted
+    return long_spans
 
 
 def decoding_grid(
