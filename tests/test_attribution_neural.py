@@ -78,12 +78,28 @@ def test_windows_hold_every_word_once_within_the_budget(nlp: Any) -> None:
     text = "The minister said on Monday that the talks had failed.\n\n" * 6
     doc = nlp(text)
     tokenizer = PieceTokenizer()
-    found = windows(doc, tokenizer, max_wordpieces=24)
+    counts = [len(tokenizer.tokenize(t.text)) if t.i in word_indices(doc) else 0 for t in doc]
+    found = windows(doc, counts, max_wordpieces=24)
     flat = [i for window in found for i in window]
     assert flat == word_indices(doc)  # each word once, in order, no line breaks
     assert all(not doc[i].is_space for i in flat)
     for window in found:
         assert sum(len(tokenizer.tokenize(doc[i].text)) for i in window) <= 22
+
+
+def test_piece_counts_match_the_wordpieces_of_each_word(nlp: Any) -> None:
+    from transformers import AutoTokenizer
+
+    from narrascope.attribution.neural import encoder_dir, piece_counts
+
+    doc = nlp("Zelenskyy's U.S. visit\n\nended.")
+    tokenizer = AutoTokenizer.from_pretrained(str(encoder_dir()))
+    counts = piece_counts(doc, tokenizer)
+    seen = set(word_indices(doc))
+    for token, n in zip(doc, counts, strict=True):
+        expected = (len(tokenizer.tokenize(token.text)) or 1) if token.i in seen else 0
+        assert n == expected, token.text
+    assert max(counts) > 1  # a long name is several pieces
 
 
 def test_distribution_becomes_grouped_relations(nlp: Any) -> None:

@@ -22,6 +22,7 @@ import math
 import random
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -89,9 +90,30 @@ def word_indices(doc: Any) -> list[int]:
     return [t.i for t in doc if not t.is_space and t.text.strip()]
 
 
-def windows(doc: Any, tokenizer: Any, max_wordpieces: int) -> list[list[int]]:
+def piece_counts(doc: Any, tokenizer: Any) -> list[int]:
+    """Per spaCy token, its number of wordpieces (at least 1; 0 for tokens the encoder does
+    not see), from one call of the fast tokenizer's backend over the whole document."""
+    words = word_indices(doc)
+    out = [0] * len(doc)
+    if not words:
+        return out
+    backend = tokenizer.backend_tokenizer
+    # The wrapper leaves its last call's truncation (max_length) set on the backend: the whole
+    # document must not be cut to one window's length.
+    backend.no_truncation()
+    encoding = backend.encode(
+        [doc[i].text for i in words], is_pretokenized=True, add_special_tokens=False
+    )
+    counts = Counter(w for w in encoding.word_ids if w is not None)
+    for k, i in enumerate(words):
+        out[i] = counts.get(k, 0) or 1
+    return out
+
+
+def windows(doc: Any, counts: Sequence[int], max_wordpieces: int) -> list[list[int]]:
     """Token-index lists of whole sentences packed up to ``max_wordpieces`` (a longer sentence
-    is cut in pieces). Every token the encoder sees lies in exactly one window."""
+    is cut in pieces), given each token's wordpiece count (:func:`piece_counts`). Every token
+    the encoder sees lies in exactly one window."""
     seen = set(word_indices(doc))
     budget = max_wordpieces - 2
     out: list[list[int]] = []
@@ -101,16 +123,15 @@ def windows(doc: Any, tokenizer: Any, max_wordpieces: int) -> list[list[int]]:
         words = [i for i in range(sent.start, sent.end) if i in seen]
         if not words:
             continue
-        lengths = [len(tokenizer.tokenize(doc[i].text)) or 1 for i in words]
-        if used + sum(lengths) > budget and current:
+        if used + sum(counts[i] for i in words) > budget and current:
             out.append(current)
             current, used = [], 0
-        for i, n in zip(words, lengths, strict=True):
-            if used + n > budget and current:
+        for i in words:
+            if used + counts[i] > budget and current:
                 out.append(current)
                 current, used = [], 0
             current.append(i)
-            used += n
+            used += counts[i]
     if current:
         out.append(current)
     return out
@@ -151,7 +172,8 @@ def training_examples(
     for k, labels in sequences:
         if k not in cached:
             cached[k] = []
-            for window in windows(docs[k], tokenizer, max_wordpieces):
+            counts = piece_counts(docs[k], tokenizer)
+            for window in windows(docs[k], counts, max_wordpieces):
                 ids, firsts = encode_window(docs[k], window, tokenizer, max_wordpieces)
                 cached[k].append((window, ids, firsts))
         for window, ids, firsts in cached[k]:
@@ -284,9 +306,10 @@ class EncoderTagger:
         out = np.zeros((len(doc), len(LABELS)), dtype=np.float32)
         out[:, INDEX["O"]] = 1.0
         size = self.settings.max_wordpieces
+        counts = piece_counts(doc, self.tokenizer)
         encoded = [
             (window, *encode_window(doc, window, self.tokenizer, size))
-            for window in windows(doc, self.tokenizer, size)
+            for window in windows(doc, counts, size)
         ]
         if not encoded:
             return out
