@@ -101,10 +101,7 @@ def train_encoder_command(
     output: Path | None,
 ) -> None:
     """Fine-tune the MiniLM attribution tagger on PolNeAR train; pick its mix weight on dev."""
-    import torch
-
     started = time.time()
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     train, dev = _read(data_path, "train", limit), _read(data_path, "dev", None)
     train_docs, dev_docs = parse_articles(train, cache), parse_articles(dev, cache)
     settings = NeuralSettings(
