@@ -20,6 +20,7 @@ from typing import Any
 import click
 
 from narrascope.attribution.candidate import Candidate, offsets_overlap
+from narrascope.attribution.neural import mixed_tagger, shipped_mixed_tagger
 from narrascope.attribution.polnear import ROLES, Annotation, Article, Fragments, read_split
 from narrascope.attribution.scoring import Counts, normalize
 from narrascope.attribution.tagger import (
@@ -28,7 +29,6 @@ from narrascope.attribution.tagger import (
     Settings,
     doc_features,
     gold_labels,
-    shipped_tagger,
     shipped_tagger_path,
     train_crf,
 )
@@ -184,18 +184,6 @@ def union_candidates(tagged: Sequence[Candidate], ruled: Sequence[Candidate]) ->
     return out
 
 
-def load_tagger(model: Path | None, encoder: Path | None, weight: float | None) -> Any:
-    """The CRF tagger mixed with the encoder tagger (``narrascope.attribution.neural``): the
-    shipped ones unless files are given; ``weight`` overrides the encoder's share (0: CRF only)."""
-    from narrascope.attribution.neural import EncoderTagger, MixedTagger, shipped_encoder
-
-    crf = AttributionTagger.load(model) if model else shipped_tagger()
-    neural = EncoderTagger.load(encoder) if encoder else shipped_encoder()
-    if weight is None:
-        weight = neural.settings.weight if neural is not None else 0.0
-    return MixedTagger(crf, neural if weight > 0 else None, weight)
-
-
 def find_candidates(
     docs: Sequence[Any], source: str, tagger: Any | None = None
 ) -> list[list[Candidate]]:
@@ -208,7 +196,7 @@ def find_candidates(
     if source == "rules":
         tagger = None
     elif tagger is None:
-        tagger = load_tagger(None, None, None)
+        tagger = shipped_mixed_tagger()
     out: list[list[Candidate]] = []
     for doc in docs:
         tagged, cue_probs = tagger.tag_with_cue_probs(doc) if tagger is not None else ([], [])
@@ -278,7 +266,7 @@ def evaluate_command(
     articles = _read(data_path, split, limit)
     docs = parse_articles(articles, cache)
     started = time.time()
-    tagger = load_tagger(model_path, encoder_path, weight)
+    tagger = mixed_tagger(model_path, encoder_path, weight)
     candidates = find_candidates(docs, source, tagger)
     scores = score_candidates(articles, candidates)
     result = {

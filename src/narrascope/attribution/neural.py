@@ -444,9 +444,20 @@ class MixedTagger:
         return self.tag_with_cue_probs(doc)[0]
 
 
+def mixed_tagger(
+    crf_path: Path | None = None, encoder_path: Path | None = None, weight: float | None = None
+) -> MixedTagger:
+    """The CRF mixed with the encoder: the shipped ones unless files are given; ``weight``
+    overrides the share stored with the encoder (0: the CRF alone; so is a package with no
+    encoder)."""
+    crf = AttributionTagger.load(crf_path) if crf_path else shipped_tagger()
+    encoder = EncoderTagger.load(encoder_path) if encoder_path else shipped_encoder()
+    if weight is None:
+        weight = encoder.settings.weight if encoder is not None else 0.0
+    return MixedTagger(crf, encoder if weight > 0 else None, weight)
+
+
 @cache
 def shipped_mixed_tagger() -> MixedTagger:
-    """The shipped CRF, mixed with the shipped encoder when the package has one."""
-    encoder = shipped_encoder()
-    weight = encoder.settings.weight if encoder is not None else 0.0
-    return MixedTagger(shipped_tagger(), encoder, weight)
+    """The shipped CRF mixed with the shipped encoder, loaded once per process."""
+    return mixed_tagger()
