@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,25 +71,28 @@ def fit_sentence(x: csr_matrix, y: np.ndarray, seed: int) -> tuple[np.ndarray, f
     return clf.coef_[0], float(clf.intercept_[0])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--ptc", type=Path, default=SHARED_DATA / "ptc")
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/si-use"))
-    parser.add_argument("--weights", default="0.5,1,2")
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=13)
-    args = parser.parse_args()
-    settings, seed, folds = SI_SETTINGS, args.seed, args.folds
+@dataclass
+class SparseOOF:
+    """The SI training data and the sparse models' out-of-fold scores, as the train command
+    computes them (everything but the sentence classifier, which the benches vary)."""
 
-    articles = read_articles(args.ptc / "train-articles")
-    gold = spans_by_article(read_span_labels(args.ptc / "train-task-si.labels"))
+    articles: dict[str, str]
+    gold: dict[str, Any]
+    ids: list[str]
+    data: Any  # train.SpanTrainingRows
+    oof_tok: np.ndarray
+    phrase_oof: dict[str, Any]
+    sentence_clusters: dict[str, int] | None
+    sent_fold: np.ndarray
+
+
+def load_sparse_oof(ptc: Path, cache: Path, folds: int, seed: int, log: Any) -> SparseOOF:
+    settings = SI_SETTINGS
+    articles = read_articles(ptc / "train-articles")
+    gold = spans_by_article(read_span_labels(ptc / "train-task-si.labels"))
     ids = sorted(articles)
-
-    def log(row: dict[str, Any]) -> None:
-        print(json.dumps(row), flush=True)
-
     clusters = cached(
-        args.cache / "clusters.pkl", lambda: word_clusters_for(articles, settings, seed, log)
+        cache / "clusters.pkl", lambda: word_clusters_for(articles, settings, seed, log)
     )
     sentence_clusters = clusters if settings.get("sentence_clusters") else None
     token_clusters = clusters if settings.get("token_clusters") else None
@@ -97,8 +101,7 @@ def main() -> None:
     # the token tagger and sentence labels, exactly as train_span_tagger builds them
     data = span_training_rows(articles, gold, ids, settings["sentence_words"], token_clusters)
     rows, meta = data.rows, data.meta
-    sent_text, sent_offset = data.sent_text, data.sent_offset
-    y_tok, y_sent = np.asarray(data.labels), np.asarray(data.sent_label)
+    y_tok = np.asarray(data.labels)
     tok_fold = np.concatenate([[fold_of[a]] * len(meta[a][0]) for a in ids]).astype(int)
     sent_fold = np.asarray([fold_of[a] for a in ids for _ in sentence_bounds(articles[a])])
 
@@ -111,34 +114,64 @@ def main() -> None:
             out[te] = 1 / (1 + np.exp(-(x_tok[te] @ coef + b)))
         return out
 
-    oof_tok = cached(args.cache / "token_oof.pkl", token_oof)
-    use = cached(args.cache / "sentence_use.pkl", lambda: sentence_vectors(sent_text))
+    oof_tok = cached(cache / "token_oof.pkl", token_oof)
     phrase_oof = cached(
-        args.cache / "phrase_oof.pkl",
+        cache / "phrase_oof.pkl",
         lambda: train_phrase_tagger(articles, gold, folds, seed, settings, log, clusters)[0],
     )
-    log({"cached": True, "sentences": len(sent_text), "tokens": len(y_tok)})
+    return SparseOOF(articles, gold, ids, data, oof_tok, phrase_oof, sentence_clusters, sent_fold)
 
-    weights = [0.0] + [float(w) for w in args.weights.split(",")]
-    oof_sent = {w: np.zeros(len(y_sent), dtype=np.float32) for w in weights}
+
+def sentence_oof(
+    oof: SparseOOF, folds: int, seed: int, weights: list[float], use: np.ndarray | None, log: Any
+) -> dict[float, np.ndarray]:
+    """Out-of-fold sentence-classifier probabilities with the USE block at each weight."""
+    sent_text, y_sent = oof.data.sent_text, np.asarray(oof.data.sent_label)
+    out = {w: np.zeros(len(y_sent), dtype=np.float32) for w in weights}
     for k in range(folds):
-        tr, te = np.where(sent_fold != k)[0], np.where(sent_fold == k)[0]
-        vecs = _sentence_vectorizers(sentence_clusters)
+        tr, te = np.where(oof.sent_fold != k)[0], np.where(oof.sent_fold == k)[0]
+        vecs = _sentence_vectorizers(oof.sentence_clusters)
         x_tr = hstack([v.fit_transform([sent_text[i] for i in tr]) for v in vecs]).tocsr()
         x_te = sentence_matrix(vecs, [sent_text[i] for i in te])
         for w in weights:
             blocks_tr, blocks_te = x_tr, x_te
-            if w:
+            if w and use is not None:
                 blocks_tr = hstack([x_tr, csr_matrix(use[tr] * w)]).tocsr()
                 blocks_te = hstack([x_te, csr_matrix(use[te] * w)]).tocsr()
             coef, b = fit_sentence(blocks_tr, y_sent[tr], seed)
-            oof_sent[w][te] = 1 / (1 + np.exp(-(blocks_te @ coef + b)))
+            out[w][te] = 1 / (1 + np.exp(-(blocks_te @ coef + b)))
         log({"sentence_fold": k, "done": True})
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--ptc", type=Path, default=SHARED_DATA / "ptc")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/si-use"))
+    parser.add_argument("--weights", default="0.5,1,2")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args()
+    settings, seed, folds = SI_SETTINGS, args.seed, args.folds
+
+    def log(row: dict[str, Any]) -> None:
+        print(json.dumps(row), flush=True)
+
+    oof = load_sparse_oof(args.ptc, args.cache, folds, seed, log)
+    articles, gold, ids, data = oof.articles, oof.gold, oof.ids, oof.data
+    meta, sent_offset, y_sent = data.meta, data.sent_offset, np.asarray(data.sent_label)
+    use = cached(args.cache / "sentence_use.pkl", lambda: sentence_vectors(data.sent_text))
+    log({"cached": True, "sentences": len(data.sent_text), "tokens": len(oof.oof_tok)})
+
+    weights = [0.0] + [float(w) for w in args.weights.split(",")]
+    oof_sent = sentence_oof(oof, folds, seed, weights, use, log)
 
     gold_spans = {a: [(g.start, g.end) for g in gold.get(a, [])] for a in ids}
     for w in weights:
-        long_spans = long_span_grid(articles, meta, oof_tok, oof_sent[w], sent_offset, settings)
-        results = decoding_grid(gold_spans, long_spans, phrase_oof, settings["phrase_thresholds"])
+        long_spans = long_span_grid(articles, meta, oof.oof_tok, oof_sent[w], sent_offset, settings)
+        results = decoding_grid(
+            gold_spans, long_spans, oof.phrase_oof, settings["phrase_thresholds"]
+        )
         best = choose_decoding(results, settings["tolerance"])
         sentence_auc = _auc(y_sent, oof_sent[w])
         log(

@@ -9,11 +9,8 @@ import numpy as np
 import pytest
 
 from narrascope.attribution.neural import (
-    FROZEN,
     INDEX,
     LABELS,
-    NeuralSettings,
-    fine_tune,
     mix,
     shipped_encoder,
     shipped_mixed_tagger,
@@ -23,6 +20,7 @@ from narrascope.attribution.neural import (
     windows,
     word_indices,
 )
+from narrascope.encoders import FROZEN, NeuralSettings, encoder_dir, fine_tune
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +88,7 @@ def test_windows_hold_every_word_once_within_the_budget(nlp: Any) -> None:
 def test_piece_counts_match_the_wordpieces_of_each_word(nlp: Any) -> None:
     from transformers import AutoTokenizer
 
-    from narrascope.attribution.neural import encoder_dir, piece_counts
+    from narrascope.attribution.neural import piece_counts
 
     doc = nlp("Zelenskyy's U.S. visit\n\nended.")
     tokenizer = AutoTokenizer.from_pretrained(str(encoder_dir()))
@@ -116,8 +114,6 @@ def test_distribution_becomes_grouped_relations(nlp: Any) -> None:
 def test_fine_tune_returns_weights_without_the_frozen_embeddings(nlp: Any) -> None:
     from transformers import AutoTokenizer
 
-    from narrascope.attribution.neural import encoder_dir
-
     doc = nlp("The minister said the talks failed.")
     labels = ["B-SRC", "I-SRC", "B-CUE", "B-CON", "I-CON", "I-CON", "O"]
     tokenizer = AutoTokenizer.from_pretrained(str(encoder_dir()))
@@ -125,7 +121,9 @@ def test_fine_tune_returns_weights_without_the_frozen_embeddings(nlp: Any) -> No
     ids, targets = examples[0]
     assert len(ids) == len(targets) and targets[0] == -100  # [CLS] is unlabelled
     assert [t for t in targets if t != -100] == [INDEX[label] for label in labels]
-    weights = fine_tune(examples, NeuralSettings(epochs=1, batch_size=1), log=lambda _: None)
+    weights = fine_tune(
+        examples, NeuralSettings(epochs=1, batch_size=1), len(LABELS), log=lambda _: None
+    )
     assert FROZEN not in weights
     assert all(w.dtype == np.float16 for w in weights.values())
     assert weights["classifier.weight"].shape == (len(LABELS), 384)

@@ -58,6 +58,7 @@ EVALUATE_COMMANDS: dict[str, str] = {
 TRAIN_COMMANDS: dict[str, str] = {
     "attribution": "narrascope.attribution.commands:train_command",
     "attribution-encoder": "narrascope.attribution.encoder_commands:train_encoder_command",
+    "techniques-encoder": "narrascope.techniques.encoder_commands:train_encoder_command",
     "checkworthiness": "narrascope.checkworthiness.commands:train_command",
     "techniques": "narrascope.techniques.commands:train_command",
     "narratives": "narrascope.narratives.commands:train_command",

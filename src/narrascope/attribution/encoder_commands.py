@@ -23,10 +23,9 @@ from narrascope.attribution.commands import (
     score_candidates,
 )
 from narrascope.attribution.neural import (
+    LABELS,
     EncoderTagger,
-    NeuralSettings,
     crf_probabilities,
-    fine_tune,
     mix,
     shipped_encoder_path,
     tag_from_distribution,
@@ -35,6 +34,7 @@ from narrascope.attribution.neural import (
 from narrascope.attribution.polnear import Article
 from narrascope.attribution.tagger import shipped_tagger
 from narrascope.command_options import output_option
+from narrascope.encoders import NeuralSettings, fine_tune
 
 
 def weight_grid(
@@ -112,7 +112,9 @@ def train_encoder_command(
         train_docs, labelled(train, train_docs), encoder.tokenizer, max_wordpieces
     )
     click.echo(f"{len(examples)} training windows", err=True)
-    encoder.weights = fine_tune(examples, settings, log=lambda m: click.echo(m, err=True))
+    encoder.weights = fine_tune(
+        examples, settings, len(LABELS), log=lambda m: click.echo(m, err=True)
+    )
     grid = weight_grid(dev, dev_docs, encoder, [float(w) for w in weights.split(",")])
     best = max(grid, key=lambda row: row["stage"]["mean_f1"])
     settings.weight = best["weight"]

@@ -25,6 +25,7 @@ from narrascope.techniques.data import (
 )
 from narrascope.techniques.labels import SEMEVAL2023_LANGUAGES, SEMEVAL2023_TECHNIQUES
 from narrascope.techniques.model import TechniquesModel, shipped_model_path
+from narrascope.techniques.neural import SpanEncoder, shipped_encoder_path
 from narrascope.techniques.scoring import paragraph_f1, si_score, tc_micro_f1
 
 DATA = SHARED_DATA
@@ -98,9 +99,25 @@ def _log(row: dict[str, Any]) -> None:
 )
 @click.option("--folds", default=5, show_default=True)
 @click.option("--seed", default=13, show_default=True)
+@click.option(
+    "--encoder",
+    "encoder_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Span encoder whose out-of-fold scores the span tagger may mix in (default: the "
+    "shipped one, from `narrascope train techniques-encoder`).",
+)
+@click.option("--no-encoder", is_flag=True, help="Train the span tagger without the encoder.")
 @output_option("Where to write the model (default: the shipped artifact).")
 def train_command(
-    ptc_dir: Path, semeval_dir: Path, languages: str, folds: int, seed: int, output: Path | None
+    ptc_dir: Path,
+    semeval_dir: Path,
+    languages: str,
+    folds: int,
+    seed: int,
+    encoder_path: Path | None,
+    no_encoder: bool,
+    output: Path | None,
 ) -> None:
     """Train the techniques models; scores are 5-fold cross-validated by article."""
     from narrascope.techniques.train import (
@@ -115,7 +132,10 @@ def train_command(
     articles = read_articles(ptc_dir / "train-articles")
     si_gold = spans_by_article(read_span_labels(ptc_dir / "train-task-si.labels"))
     tc_gold = read_span_labels(ptc_dir / "train-task-flc-tc.labels")
-    tagger, si_cv, fold_spans = train_span_tagger(articles, si_gold, folds, seed, SI_SETTINGS, _log)
+    encoder = None if no_encoder else _training_encoder(encoder_path, folds, seed)
+    tagger, si_cv, fold_spans = train_span_tagger(
+        articles, si_gold, folds, seed, SI_SETTINGS, _log, encoder.info["oof"] if encoder else None
+    )
     classifier, tc_cv, fold_classifiers = train_classifier(
         articles, tc_gold, folds, seed, TC_SETTINGS, _log
     )
@@ -154,6 +174,7 @@ def train_command(
         "cv": cv,
         "settings": {"si": SI_SETTINGS, "tc": TC_SETTINGS, "paragraphs": PARAGRAPH_SETTINGS},
         "data": {"ptc_articles": len(articles), "tc_spans": len(tc_gold)},
+        "encoder": encoder.info.get("trained") if encoder else None,
         "trained_seconds": round(time.time() - started, 1),
     }
     model = TechniquesModel(tagger, classifier, taggers, info)
@@ -161,6 +182,21 @@ def train_command(
     target.parent.mkdir(parents=True, exist_ok=True)
     model.save(target)
     click.echo(json.dumps({"model": str(target), **cv}))
+
+
+def _training_encoder(path: Path | None, folds: int, seed: int) -> SpanEncoder | None:
+    """The span encoder to mix in, if there is one and it was cross-validated on these folds."""
+    path = path or shipped_encoder_path()
+    if not path.exists():
+        _log({"encoder": None, "reason": f"{path} not found; the span tagger trains without it"})
+        return None
+    encoder = SpanEncoder.load(path)
+    trained = (encoder.info.get("folds"), encoder.settings.seed)
+    if trained != (folds, seed):
+        raise click.UsageError(
+            f"{path} was cross-validated with (folds, seed) = {trained}, not {(folds, seed)}"
+        )
+    return encoder
 
 
 def _evaluate_ptc(model: TechniquesModel, articles: dict[str, str], gold: list[GoldSpan]) -> dict:
@@ -246,8 +282,20 @@ def _keys_by_article(
     help="SemEval-2023 scheme: ISO 639-1 code of the articles (en fr de it pl ru).",
 )
 @model_option()
+@click.option(
+    "--encoder",
+    "encoder_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Span encoder to use instead of the shipped one (when the model mixes one in).",
+)
 def evaluate_command(
-    scheme: str, articles_dir: Path, labels_path: Path, language: str, model_path: Path | None
+    scheme: str,
+    articles_dir: Path,
+    labels_path: Path,
+    language: str,
+    model_path: Path | None,
+    encoder_path: Path | None,
 ) -> None:
     """Score the techniques models; prints one JSON object."""
     if not labels_path.exists():
@@ -255,6 +303,8 @@ def evaluate_command(
     try:
         articles = read_articles(articles_dir)
         model = TechniquesModel.load(model_path or shipped_model_path())
+        if encoder_path is not None:
+            model.span_tagger.attach_encoder(SpanEncoder.load(encoder_path))
         if scheme == "ptc":
             result = _evaluate_ptc(model, articles, read_span_labels(labels_path))
         else:

@@ -128,14 +128,52 @@ class SpanTagger(Float32Weights):
     clusters: dict[str, int] | None = None
     # weight of the sentence's USE vector in the sentence classifier (0: no USE block)
     sentence_use_weight: float = 0.0
+    # Share of the MiniLM span encoder (narrascope.techniques.neural, its own artifact) in
+    # the token scores and in the phrase scores (weighted geometric means); 0: not used.
+    encoder_weight: float = 0.0
+    phrase_encoder_weight: float = 0.0
+
+    @property
+    def uses_encoder(self) -> bool:
+        return bool(self.encoder_weight or self.phrase_encoder_weight)
+
+    def encoder(self) -> Any:
+        """The span encoder these weights were chosen for: one attached with
+        :meth:`attach_encoder`, else the shipped one."""
+        attached = self.__dict__.get("_encoder")
+        if attached is not None:
+            return attached
+        from narrascope.techniques.neural import shipped_encoder_path, shipped_span_encoder
+
+        encoder = shipped_span_encoder()
+        if encoder is None:
+            raise FileNotFoundError(
+                f"this techniques model mixes in the span encoder, but {shipped_encoder_path()} "
+                "is missing (train it with `narrascope train techniques-encoder`)"
+            )
+        return encoder
+
+    def attach_encoder(self, encoder: Any) -> None:
+        """Use ``encoder`` (a ``SpanEncoder``) instead of the shipped one; never pickled."""
+        self.__dict__["_encoder"] = encoder
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in super().__getstate__().items() if k != "_encoder"}
+
+    def encoder_scores(self, text: str) -> np.ndarray | None:
+        """Each token's encoder probability of lying in a span (None when not used)."""
+        return self.encoder().token_probabilities(text)[2] if self.uses_encoder else None
 
     def token_scores(
-        self, text: str, p_sent: np.ndarray | None = None
+        self, text: str, p_sent: np.ndarray | None = None, p_enc: np.ndarray | None = None
     ) -> tuple[list[Interval], list[int], np.ndarray]:
         """Tokens, their sentence index and the blended probability of being in a span
-        (``p_sent``: the sentence classifier's probabilities, when already computed)."""
+        (``p_sent``, ``p_enc``: the sentence classifier's and the encoder's probabilities,
+        when already computed)."""
         if p_sent is None:
             p_sent = self.sentence_scores(text)
+        if p_enc is None:
+            p_enc = self.encoder_scores(text)
         if self.blend >= 1.0:
             # Sentence classifier alone: no token features needed (the costly part).
             toks = tokens(text)
@@ -146,6 +184,8 @@ class SpanTagger(Float32Weights):
             return toks, sent, np.zeros(0)
         x = hash_features(feats, self.n_features)
         p_tok = _sigmoid(x @ self.f32("token_coef") + self.token_intercept)
+        if p_enc is not None:
+            p_tok = geometric_mix(p_tok, p_enc, self.encoder_weight)
         p_sent_tok = p_sent[np.asarray(sent)]
         return toks, sent, p_tok ** (1 - self.blend) * p_sent_tok**self.blend
 
@@ -169,14 +209,39 @@ class SpanTagger(Float32Weights):
         for the English paragraph tagger)."""
         found = self.phrases.scores(text) if self.phrases is not None else None
         p_sent = self.sentence_scores(text)
-        short = found.pick(self.phrases.threshold) if found is not None and self.phrases else []
+        p_enc = self.encoder_scores(text)
+        short = []
+        if found is not None and self.phrases is not None:
+            # the paragraph evidence keeps the phrase classifier's own scores (it was
+            # trained on them); only the spans see the encoder
+            mixed = phrase_encoder_mix(found, p_enc, self.phrase_encoder_weight)
+            short = mixed.pick(self.phrases.threshold)
         if self.mode == "phrases":
             spans = short
         else:
-            toks, sent, probs = self.token_scores(text, p_sent)
+            toks, sent, probs = self.token_scores(text, p_sent, p_enc)
             long = decode_spans(text, toks, sent, probs, self.low, self.high, self.gap)
             spans = combine_spans(short, long, self.mode)
         return spans, SpanEvidence(found, sentence_bounds(text), p_sent)
+
+
+def geometric_mix(p: np.ndarray, q: np.ndarray, weight: float) -> np.ndarray:
+    """``p^(1-weight) * q^weight``: a product of experts, high only where both agree."""
+    if weight <= 0:
+        return p
+    return np.clip(p, 1e-6, 1.0) ** (1 - weight) * np.clip(q, 1e-6, 1.0) ** weight
+
+
+def phrase_encoder_mix(
+    found: PhraseScores, p_enc: np.ndarray | None, weight: float
+) -> PhraseScores:
+    """The candidate phrases rescored with the encoder's mean token probability over each."""
+    if p_enc is None or weight <= 0 or not found.cands:
+        return found
+    cum = np.concatenate([[0.0], np.cumsum(np.asarray(p_enc, dtype=np.float64))])
+    cands = np.asarray(found.cands)
+    mean = (cum[cands[:, 1]] - cum[cands[:, 0]]) / (cands[:, 1] - cands[:, 0])
+    return PhraseScores(found.art, found.cands, geometric_mix(found.probs, mean, weight))
 
 
 @dataclass

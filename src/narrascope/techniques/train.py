@@ -31,8 +31,10 @@ from narrascope.techniques.model import (
     build_span_matrix,
     combine_spans,
     decode_spans,
+    geometric_mix,
     hash_features,
     paragraph_evidence,
+    phrase_encoder_mix,
     semantic_vectors,
     sentence_matrix,
     sentence_probs,
@@ -42,6 +44,7 @@ from narrascope.techniques.model import (
 )
 from narrascope.techniques.phrases import (
     ArticleTokens,
+    PhraseScores,
     PhraseTagger,
     candidate_features,
     candidate_labels,
@@ -49,7 +52,6 @@ from narrascope.techniques.phrases import (
     hashed,
     learn_lexicon,
     lexicon_matrix,
-    pick,
 )
 from narrascope.techniques.scoring import (
     merge_overlapping,
@@ -191,9 +193,12 @@ def train_span_tagger(
     seed: int,
     settings: dict[str, Any],
     log: Log,
+    encoder_oof: dict[str, np.ndarray] | None = None,
 ) -> tuple[SpanTagger, dict[str, Any], list[FoldSpanModels]]:
     """Cross-validate the SI tagger (decoding grid on out-of-fold scores), then fit on all.
 
+    ``encoder_oof``: the MiniLM span encoder's out-of-fold token probabilities of every
+    article (same folds; :mod:`narrascope.techniques.neural`), to mix in as the grid chooses.
     Also returns each fold's phrase tagger and sentence classifier (fitted without that
     fold's articles), for out-of-fold evidence to the English paragraph tagger."""
     ids = sorted(articles)
@@ -236,11 +241,24 @@ def train_span_tagger(
         fold_sentence_models.append((vecs, scoef, sb, use_weight))
         log({"si_fold": k, "done": True})
     gold_spans = {a: [(g.start, g.end) for g in gold.get(a, [])] for a in ids}
-    long_spans = long_span_grid(articles, meta, oof_tok, oof_sent, sent_offset, settings)
+    if encoder_oof is not None:
+        for a, (toks, _, _) in meta.items():
+            if len(encoder_oof.get(a, ())) != len(toks):
+                raise ValueError(f"the encoder's out-of-fold scores do not fit article {a}")
+    long_spans = long_span_grid(
+        articles, meta, oof_tok, oof_sent, sent_offset, settings, encoder_oof
+    )
     phrase_oof, phrases, fold_phrases = train_phrase_tagger(
         articles, gold, folds, seed, settings, log, clusters
     )
-    results = decoding_grid(gold_spans, long_spans, phrase_oof, settings["phrase_thresholds"])
+    results = decoding_grid(
+        gold_spans,
+        long_spans,
+        phrase_oof,
+        settings["phrase_thresholds"],
+        encoder_oof,
+        settings.get("phrase_encoder_weights", [0.0]),
+    )
     best = choose_decoding(results, settings["tolerance"])
     log({"si_best": best, "si_top": max(r["si_f1"] for r in results)})
     phrases.threshold = best["phrase_threshold"]
@@ -262,6 +280,8 @@ def train_span_tagger(
         mode=best["mode"],
         clusters=token_clusters,
         sentence_use_weight=use_weight,
+        encoder_weight=best["encoder_weight"],
+        phrase_encoder_weight=best["phrase_encoder_weight"],
     )
     by_mode = {
         f"{m} blend={b}": max(
@@ -283,22 +303,45 @@ def long_span_grid(
     sentence_probs: np.ndarray,
     sent_offset: dict[str, int],
     settings: dict[str, Any],
+    encoder_probs: dict[str, np.ndarray] | None = None,
 ) -> dict[tuple, dict[str, list]]:
-    """Long spans of every article for each decoding setting of the grid (blend, low
-    threshold, rise to the high threshold, gap), from out-of-fold token and sentence
-    probabilities; keyed by (blend, low, high, gap)."""
+    """Long spans of every article for each decoding setting of the grid (encoder weight,
+    blend, low threshold, rise to the high threshold, gap), from out-of-fold token, sentence
+    and (when given) encoder probabilities; keyed by (encoder weight, blend, low, high, gap)."""
     long_spans: dict[tuple, dict[str, list]] = {}
-    for blend, low, rise, gap in itertools.product(
-        settings["blends"], settings["lows"], settings["rises"], settings["gaps"]
+    encoder_weights = settings.get("encoder_weights", [0.0]) if encoder_probs else [0.0]
+    for ew, blend, low, rise, gap in itertools.product(
+        encoder_weights, settings["blends"], settings["lows"], settings["rises"], settings["gaps"]
     ):
         predicted = {}
         for a, (toks, sent, off) in meta.items():
             p_tok = token_probs[off : off + len(toks)]
+            if encoder_probs:
+                p_tok = geometric_mix(p_tok, encoder_probs[a].astype(np.float32), ew)
             p_sent = sentence_probs[sent_offset[a] + np.asarray(sent, dtype=int)] if toks else p_tok
             probs = p_tok ** (1 - blend) * p_sent**blend
             predicted[a] = decode_spans(articles[a], toks, sent, probs, low, low + rise, gap)
-        long_spans[(blend, low, round(low + rise, 3), gap)] = predicted
+        long_spans[(ew, blend, low, round(low + rise, 3), gap)] = predicted
     return long_spans
+
+
+def phrase_grid(
+    phrase_oof: dict[str, tuple[ArticleTokens, list[tuple[int, int]], np.ndarray]],
+    thresholds: Sequence[float],
+    encoder_probs: dict[str, np.ndarray] | None = None,
+    encoder_weights: Sequence[float] = (0.0,),
+) -> dict[tuple[float, float], dict[str, list]]:
+    """Phrase spans of every article, keyed by (encoder weight, threshold): out-of-fold
+    phrase probabilities rescored with the encoder's (:func:`model.phrase_encoder_mix`)."""
+    out = {}
+    for pw in encoder_weights if encoder_probs else [0.0]:
+        for a, (art, cands, probs) in phrase_oof.items():
+            found = PhraseScores(art, cands, probs)
+            if encoder_probs:
+                found = phrase_encoder_mix(found, encoder_probs[a].astype(np.float32), pw)
+            for t in thresholds:
+                out.setdefault((pw, t), {})[a] = found.pick(t) if cands else []
+    return out
 
 
 def decoding_grid(
@@ -306,29 +349,30 @@ def decoding_grid(
     long_spans: dict[tuple, dict[str, list]],
     phrase_oof: dict[str, tuple[ArticleTokens, list[tuple[int, int]], np.ndarray]],
     thresholds: Sequence[float],
+    encoder_probs: dict[str, np.ndarray] | None = None,
+    phrase_encoder_weights: Sequence[float] = (0.0,),
+    modes: Sequence[str] = ("add", "union"),
 ) -> list[dict[str, Any]]:
-    """SI scores of every decoding: token-decoder settings x phrase threshold x combination."""
-    short_spans = {
-        t: {a: pick(art, cands, probs, t) for a, (art, cands, probs) in phrase_oof.items()}
-        for t in thresholds
-    }
+    """SI scores of every decoding: token-decoder settings x phrase settings x combination."""
+    short_spans = phrase_grid(phrase_oof, thresholds, encoder_probs, phrase_encoder_weights)
     results = []
 
-    def add(mode: str, key: tuple, t: float, predicted: dict[str, list]) -> None:
+    def add(mode: str, key: tuple, short_key: tuple, predicted: dict[str, list]) -> None:
         score = si_score(gold_spans, {a: [(s, e) for s, e, _ in p] for a, p in predicted.items()})
-        blend, low, high, gap = key
+        ew, blend, low, high, gap = key
         row = {"mode": mode, "blend": blend, "low": low, "high": high, "gap": gap}
-        row["phrase_threshold"] = t
+        row |= {"encoder_weight": ew, "phrase_encoder_weight": short_key[0]}
+        row["phrase_threshold"] = short_key[1]
         results.append(row | {f"si_{k}": round(v, 4) for k, v in score.items()})
 
     first = next(iter(long_spans))
-    for t, short in short_spans.items():
-        add("phrases", first, t, short)
+    for short_key, short in short_spans.items():
+        add("phrases", first, short_key, short)
     for key, long in long_spans.items():
-        add("long", key, thresholds[0], long)
-        for t, short in short_spans.items():
-            for mode in ("add", "union"):
-                add(mode, key, t, {a: combine_spans(short[a], long[a], mode) for a in long})
+        add("long", key, (0.0, thresholds[0]), long)
+        for short_key, short in short_spans.items():
+            for mode in modes:
+                add(mode, key, short_key, {a: combine_spans(short[a], long[a], mode) for a in long})
     return results
 
 

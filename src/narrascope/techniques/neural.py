@@ -1,0 +1,158 @@
+"""A MiniLM tagger for persuasion-technique spans (PTC span identification).
+
+The sparse span models (:mod:`narrascope.techniques.model`) see words, their neighbours and
+learned lexicons; they miss loaded phrases whose words training never saw in a span. This
+model fine-tunes the packaged all-MiniLM-L6-v2 encoder (:mod:`narrascope.encoders`) to give
+each regex token of the techniques stage (:func:`features.tokens`) the probability that it
+lies inside a technique span (the token tagger's binary label). The span tagger mixes that
+probability into its own token and phrase scores (:class:`model.SpanTagger`).
+
+Cross-validation uses the folds of ``narrascope train techniques`` (same seed), and the
+artifact keeps every training article's out-of-fold probabilities, so that the train command
+can choose how to mix the encoder in without fine-tuning it again.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from narrascope.artifacts import load_joblib, save_joblib, shipped_path
+from narrascope.encoders import (
+    Encoded,
+    Example,
+    NeuralSettings,
+    StateCache,
+    encode_text_windows,
+    fine_tune,
+    quantised_model,
+    tokenizer,
+    window_examples,
+    word_probabilities,
+)
+from narrascope.techniques.features import sentence_index, tokens
+
+LABELS = ("O", "IN")  # outside / inside a technique span
+MODEL_FILE = "encoder.joblib"
+Interval = tuple[int, int]
+
+
+def sentence_groups(sent: Sequence[int]) -> list[list[int]]:
+    """Token indices grouped by sentence (``sent``: each token's sentence number, ascending)."""
+    return [
+        [i for i, _ in group] for _, group in itertools.groupby(enumerate(sent), lambda x: x[1])
+    ]
+
+
+def encode_article(
+    text: str, max_wordpieces: int
+) -> tuple[list[Interval], list[int], list[Encoded]]:
+    """The article's tokens, their sentence numbers and its encoded windows."""
+    toks = tokens(text)
+    sent = sentence_index(text, toks)
+    words = [text[s:e] for s, e in toks]
+    return (
+        toks,
+        sent,
+        encode_text_windows(words, sentence_groups(sent), tokenizer(), max_wordpieces),
+    )
+
+
+def inside_labels(toks: Sequence[Interval], spans: Sequence[Interval]) -> list[int]:
+    """1 for a token overlapping one of ``spans``, else 0 (as the token tagger is labelled)."""
+    return [int(any(s < ge and gs < e for gs, ge in spans)) for s, e in toks]
+
+
+def article_examples(
+    articles: dict[str, str], spans: dict[str, list[Interval]], ids: Sequence[str], size: int
+) -> list[Example]:
+    out: list[Example] = []
+    for a in ids:
+        toks, _, encoded = encode_article(articles[a], size)
+        out += window_examples(encoded, inside_labels(toks, spans.get(a, [])))
+    return out
+
+
+@dataclass
+class SpanEncoder:
+    """Fine-tuned MiniLM weights (float16, no word embeddings), the settings, and ``info``
+    (``info["oof"]``: article id -> out-of-fold token probabilities, float16)."""
+
+    weights: dict[str, Any]
+    settings: NeuralSettings
+    info: dict[str, Any] = field(default_factory=dict)
+    _model: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            self._model = quantised_model(self.weights, len(LABELS), self.settings)
+        return self._model
+
+    def token_probabilities(self, text: str) -> tuple[list[Interval], list[int], np.ndarray]:
+        """The text's tokens, their sentence numbers and each one's probability of lying in
+        a technique span."""
+        toks, sent, encoded = encode_article(text, self.settings.max_wordpieces)
+        probs = word_probabilities(self.model, encoded, len(toks), len(LABELS))
+        return toks, sent, probs[:, 1]
+
+    def save(self, path: str | Path) -> None:
+        save_joblib(
+            {"weights": self.weights, "settings": vars(self.settings), "info": self.info}, path
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> SpanEncoder:
+        payload = load_joblib(
+            path, "techniques span encoder", "train it with `narrascope train techniques-encoder`"
+        )
+        return cls(payload["weights"], NeuralSettings(**payload["settings"]), payload["info"])
+
+
+def shipped_encoder_path() -> Path:
+    return shipped_path("techniques", MODEL_FILE)
+
+
+@cache
+def shipped_span_encoder() -> SpanEncoder | None:
+    """The shipped span encoder, or None when the package has none."""
+    path = shipped_encoder_path()
+    return SpanEncoder.load(path) if path.exists() else None
+
+
+def cross_validate(
+    articles: dict[str, str],
+    spans: dict[str, list[Interval]],
+    fold_of: dict[str, int],
+    settings: NeuralSettings,
+    log: Callable[[str], None] = print,
+    folds: Sequence[int] | None = None,
+    done: Callable[[int, dict[str, np.ndarray]], None] | None = None,
+) -> dict[str, np.ndarray]:
+    """Out-of-fold token probabilities of every article: for each fold, fine-tune on the
+    others and predict it (``folds``: only these; ``done``: called with each fold's result)."""
+    ids = sorted(articles)
+    out: dict[str, np.ndarray] = {}
+    states: StateCache = {}  # the frozen layers' outputs, shared by the folds
+    for k in sorted(set(fold_of.values())) if folds is None else folds:
+        started = time.time()
+        train_ids = [a for a in ids if fold_of[a] != k]
+        examples = article_examples(articles, spans, train_ids, settings.max_wordpieces)
+        fold_model = SpanEncoder(fine_tune(examples, settings, len(LABELS), log, states), settings)
+        result = {
+            a: fold_model.token_probabilities(articles[a])[2].astype(np.float16)
+            for a in ids
+            if fold_of[a] == k
+        }
+        log(f"fold {k}: {len(examples)} windows, {time.time() - started:.0f} s")
+        if done is not None:
+            done(k, result)
+        out |= result
+    return out
