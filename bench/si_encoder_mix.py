@@ -53,10 +53,19 @@ def main() -> None:
     parser.add_argument("--token-weights", default="0,0.5,0.8,1")
     parser.add_argument("--phrase-weights", default="0,0.3,0.5,0.7")
     parser.add_argument("--modes", default="add,union")
+    parser.add_argument("--lows", default=None, help="token-run low thresholds (default: train's)")
+    parser.add_argument("--rises", default=None)
+    parser.add_argument("--gaps", default=None)
+    parser.add_argument("--blends", default=None)
+    parser.add_argument("--phrase-thresholds", default=None)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
-    settings, seed, folds = SI_SETTINGS, args.seed, args.folds
+    settings, seed, folds = dict(SI_SETTINGS), args.seed, args.folds
+    for key in ("lows", "rises", "gaps", "blends", "phrase_thresholds"):
+        given = getattr(args, key)
+        if given:
+            settings[key] = [int(x) if key == "gaps" else float(x) for x in given.split(",")]
 
     def log(row: dict[str, Any]) -> None:
         print(json.dumps(row), flush=True)

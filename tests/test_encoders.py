@@ -13,9 +13,9 @@ from narrascope.encoders import (
     encode_text_windows,
     encode_words,
     fine_tune,
+    fine_tuned_model,
     pack_windows,
     packaged_keys,
-    quantised_model,
     tokenizer,
     window_examples,
     word_piece_counts,
@@ -69,5 +69,5 @@ def test_fine_tune_ships_only_the_weights_it_changed(train_layers: int | None) -
     assert all(w.dtype == np.float16 for w in weights.values())
     trained_layers = {k.split(".")[3] for k in weights if k.startswith("bert.encoder.layer.")}
     assert trained_layers == ({"4", "5"} if train_layers == 2 else {str(i) for i in range(6)})
-    model = quantised_model(weights, 2, settings)  # the packaged rest fills in the gaps
+    model = fine_tuned_model(weights, 2, settings)  # the packaged rest fills in the gaps
     assert packaged_keys(model, settings) >= {FROZEN}

@@ -10,7 +10,7 @@ and grouped into relations exactly as the CRF's labels are (:func:`tagger.group`
 Windows, training and loading are shared with the persuasion span tagger
 (:mod:`narrascope.encoders`): whole sentences packed up to ``max_wordpieces``; line breaks are
 not seen by the encoder. The artifact keeps the fine-tuned weights but the frozen word
-embeddings, in float16 (about 20 MB); at run time the linear layers are quantised to int8.
+embeddings, in float16 (about 20 MB); it runs in float32 (int8 kernels differ between CPUs).
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from narrascope.encoders import (
     Example,
     NeuralSettings,
     encode_words,
+    fine_tuned_model,
     pack_windows,
-    quantised_model,
     tokenizer,
     window_examples,
     word_piece_counts,
@@ -122,9 +122,9 @@ class EncoderTagger:
 
     @property
     def model(self) -> Any:
-        """The encoder with the shipped weights, its linear layers quantised to int8."""
+        """The encoder with the shipped weights (float32)."""
         if self._model is None:
-            self._model = quantised_model(self.weights, len(LABELS), self.settings)
+            self._model = fine_tuned_model(self.weights, len(LABELS), self.settings)
         return self._model
 
     def probabilities(self, doc: Any) -> np.ndarray:

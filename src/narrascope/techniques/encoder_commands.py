@@ -40,7 +40,8 @@ def encoder_si_grid(
     articles: dict[str, str], gold: dict[str, list[Interval]], oof: dict[str, np.ndarray]
 ) -> list[dict[str, Any]]:
     """SI F1 of the encoder's out-of-fold probabilities alone, decoded as the token tagger's
-    runs are (``decode_spans``, gap 1) at a few thresholds."""
+    runs are (``decode_spans``) at a few thresholds (its probabilities are low: about one
+    token in eight lies in a span)."""
     from narrascope.techniques.features import sentence_index, tokens
 
     layout = {}
@@ -48,20 +49,19 @@ def encoder_si_grid(
         toks = tokens(text)
         layout[a] = (toks, sentence_index(text, toks))
     rows = []
-    for low, rise in itertools.product((0.2, 0.3, 0.4, 0.5), (0.0, 0.2)):
+    for low, rise, gap in itertools.product((0.05, 0.1, 0.15, 0.2), (0.1, 0.2), (1, 2)):
         predicted = {
             a: [
                 (s, e)
                 for s, e, _ in decode_spans(
-                    articles[a], *layout[a], oof[a].astype(np.float32), low, low + rise, 1
+                    articles[a], *layout[a], oof[a].astype(np.float32), low, low + rise, gap
                 )
             ]
             for a in articles
         }
         score = si_score(gold, predicted)
-        rows.append(
-            {"low": low, "high": round(low + rise, 2)} | {k: round(v, 4) for k, v in score.items()}
-        )
+        row = {"low": low, "high": round(low + rise, 2), "gap": gap}
+        rows.append(row | {k: round(v, 4) for k, v in score.items()})
     return rows
 
 

@@ -32,7 +32,7 @@ from narrascope.encoders import (
     StateCache,
     encode_text_windows,
     fine_tune,
-    quantised_model,
+    fine_tuned_model,
     tokenizer,
     window_examples,
     word_probabilities,
@@ -93,7 +93,7 @@ class SpanEncoder:
     @property
     def model(self) -> Any:
         if self._model is None:
-            self._model = quantised_model(self.weights, len(LABELS), self.settings)
+            self._model = fine_tuned_model(self.weights, len(LABELS), self.settings)
         return self._model
 
     def token_probabilities(self, text: str) -> tuple[list[Interval], list[int], np.ndarray]:

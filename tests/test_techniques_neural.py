@@ -1,0 +1,58 @@
+"""The MiniLM span encoder of the techniques stage and its mix into the span tagger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from narrascope.encoders import NeuralSettings, fine_tune
+from narrascope.techniques.model import geometric_mix, phrase_encoder_mix
+from narrascope.techniques.neural import (
+    LABELS,
+    SpanEncoder,
+    article_examples,
+    encode_article,
+    inside_labels,
+    sentence_groups,
+)
+from narrascope.techniques.phrases import ArticleTokens, PhraseScores
+
+TEXT = "The corrupt elite lied again. Voters met on Monday.\nTurnout was low."
+
+
+def test_sentence_groups_and_inside_labels_follow_the_token_tagger() -> None:
+    assert sentence_groups([0, 0, 1, 2, 2]) == [[0, 1], [2], [3, 4]]
+    toks, sent, encoded = encode_article(TEXT, 64)
+    assert [TEXT[s:e] for s, e in toks][:3] == ["The", "corrupt", "elite"]
+    assert sorted(i for w, _, _ in encoded for i in w) == list(range(len(toks)))
+    labels = inside_labels(toks, [(4, 17)])  # "corrupt elite"
+    assert [TEXT[s:e] for (s, e), y in zip(toks, labels, strict=True) if y] == [
+        "corrupt",
+        "elite",
+    ]
+    assert len(set(sent)) == 3  # the line break ends a sentence too
+
+
+def test_geometric_mix_and_phrase_rescoring() -> None:
+    p, q = np.array([0.8, 0.2]), np.array([0.2, 0.2])
+    assert np.allclose(geometric_mix(p, q, 0.0), p)
+    assert np.allclose(geometric_mix(p, q, 0.5), [0.4, 0.2])
+    art = ArticleTokens.of(TEXT)
+    found = PhraseScores(art, [(1, 3), (5, 6)], np.array([0.5, 0.5]))
+    p_enc = np.zeros(len(art.toks))
+    p_enc[1:3] = 0.9  # the encoder likes "corrupt elite", not "again"
+    mixed = phrase_encoder_mix(found, p_enc, 0.5)
+    assert mixed.probs[0] > 0.6 > 0.1 > mixed.probs[1]
+    assert phrase_encoder_mix(found, None, 0.5) is found
+
+
+def test_span_encoder_trains_saves_and_scores_every_token(tmp_path: Path) -> None:
+    settings = NeuralSettings(epochs=1, batch_size=2, max_wordpieces=32, train_layers=1)
+    examples = article_examples({"a": TEXT}, {"a": [(4, 17)]}, ["a"], 32)
+    assert all(len(ids) <= 32 for ids, _ in examples)
+    encoder = SpanEncoder(fine_tune(examples, settings, len(LABELS), log=lambda _: None), settings)
+    encoder.save(tmp_path / "encoder.joblib")
+    loaded = SpanEncoder.load(tmp_path / "encoder.joblib")
+    toks, _, probs = loaded.token_probabilities(TEXT)
+    assert len(probs) == len(toks) and np.all((probs > 0) & (probs < 1))
