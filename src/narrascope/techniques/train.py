@@ -333,7 +333,7 @@ def phrase_grid(
 ) -> dict[tuple[float, float], dict[str, list]]:
     """Phrase spans of every article, keyed by (encoder weight, threshold): out-of-fold
     phrase probabilities rescored with the encoder's (:func:`model.phrase_encoder_mix`)."""
-    out = {}
+    out: dict[tuple[float, float], dict[str, list]] = {}
     for pw in encoder_weights if encoder_probs else [0.0]:
         for a, (art, cands, probs) in phrase_oof.items():
             found = PhraseScores(art, cands, probs)
