@@ -7,13 +7,13 @@ from pathlib import Path
 import numpy as np
 
 from narrascope.encoders import NeuralSettings, fine_tune
+from narrascope.techniques.features import inside_labels
 from narrascope.techniques.model import geometric_mix, phrase_encoder_mix
 from narrascope.techniques.neural import (
     LABELS,
     SpanEncoder,
     article_examples,
     encode_article,
-    inside_labels,
     sentence_groups,
 )
 from narrascope.techniques.phrases import ArticleTokens, PhraseScores

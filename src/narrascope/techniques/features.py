@@ -23,6 +23,14 @@ def tokens(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in TOKEN.finditer(text)]
 
 
+def inside_labels(
+    intervals: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int]]
+) -> list[int]:
+    """1 for each (start, end) that overlaps one of ``spans``, else 0: the SI label of a token
+    or a sentence."""
+    return [int(any(s < ge and gs < e for gs, ge in spans)) for s, e in intervals]
+
+
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
     """Cheap sentence split (punctuation or line break); spans cover the whole text."""
     bounds, start = [], 0

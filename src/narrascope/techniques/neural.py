@@ -37,7 +37,7 @@ from narrascope.encoders import (
     window_examples,
     word_probabilities,
 )
-from narrascope.techniques.features import sentence_index, tokens
+from narrascope.techniques.features import inside_labels, sentence_index, tokens
 
 LABELS = ("O", "IN")  # outside / inside a technique span
 MODEL_FILE = "encoder.joblib"
@@ -63,11 +63,6 @@ def encode_article(
         sent,
         encode_text_windows(words, sentence_groups(sent), tokenizer(), max_wordpieces),
     )
-
-
-def inside_labels(toks: Sequence[Interval], spans: Sequence[Interval]) -> list[int]:
-    """1 for a token overlapping one of ``spans``, else 0 (as the token tagger is labelled)."""
-    return [int(any(s < ge and gs < e for gs, ge in spans)) for s, e in toks]
 
 
 def article_examples(

@@ -18,6 +18,7 @@ import numpy as np
 from narrascope.techniques.data import GoldSpan, article_lines
 from narrascope.techniques.features import (
     context_of,
+    inside_labels,
     sentence_bounds,
     sentences_of,
     token_features,
@@ -178,11 +179,11 @@ def span_training_rows(
         toks, sent, feats = token_features(text, sentence_words, token_clusters)
         data.meta[a] = (toks, sent, len(data.labels))
         data.rows += feats
-        data.labels += [int(any(s < ge and gs < e for gs, ge in spans)) for s, e in toks]
+        data.labels += inside_labels(toks, spans)
         data.sent_offset[a] = len(data.sent_text)
-        for s, e in sentence_bounds(text):
-            data.sent_text.append(text[s:e])
-            data.sent_label.append(int(any(s < ge and gs < e for gs, ge in spans)))
+        bounds = sentence_bounds(text)
+        data.sent_text += [text[s:e] for s, e in bounds]
+        data.sent_label += inside_labels(bounds, spans)
     return data
 
 
@@ -402,9 +403,7 @@ def train_phrase_tagger(
         art = ArticleTokens.of(articles[a])
         arts[a], cands[a] = art, candidates(art, max_len)
         ys[a] = candidate_labels(art, cands[a], spans)
-        tok_labels[a] = np.asarray(
-            [int(any(s < ge and gs < e for gs, ge in spans)) for s, e in art.toks]
-        )
+        tok_labels[a] = np.asarray(inside_labels(art.toks, spans))
         xs[a] = hashed(candidate_features(art, cands[a], clusters), n_features)
 
     def fit(train_ids: list[str]) -> tuple[dict[str, float], Any]:
