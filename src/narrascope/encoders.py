@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import numpy as np
 
@@ -366,3 +366,39 @@ def word_probabilities(
                 if word is not None:
                     out[window[word]] = probs[row, piece]
     return out
+
+
+@dataclass
+class FineTunedEncoder:
+    """Fine-tuned MiniLM weights (float16 arrays, none of the packaged ones left frozen), the
+    settings and ``info``; subclasses name their labels and what to call the file in errors."""
+
+    weights: dict[str, Any]
+    settings: NeuralSettings
+    info: dict[str, Any] = field(default_factory=dict)
+    _model: Any = field(default=None, repr=False, compare=False)
+
+    labels: ClassVar[tuple[str, ...]] = ()
+    what: ClassVar[str] = "encoder"
+    train_command: ClassVar[str] = ""
+
+    @property
+    def model(self) -> Any:
+        """The encoder with these weights (float32), built once."""
+        if self._model is None:
+            self._model = fine_tuned_model(self.weights, len(self.labels), self.settings)
+        return self._model
+
+    def save(self, path: str | Path) -> None:
+        from narrascope.artifacts import save_joblib
+
+        save_joblib(
+            {"weights": self.weights, "settings": vars(self.settings), "info": self.info}, path
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> Self:
+        from narrascope.artifacts import load_joblib
+
+        payload = load_joblib(path, cls.what, f"train it with `{cls.train_command}`")
+        return cls(payload["weights"], NeuralSettings(**payload["settings"]), payload["info"])

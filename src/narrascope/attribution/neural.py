@@ -17,22 +17,21 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from narrascope.artifacts import load_joblib, save_joblib, shipped_path
+from narrascope.artifacts import shipped_path
 from narrascope.attribution.candidate import Candidate
 from narrascope.attribution.tagger import AttributionTagger, decode, group, shipped_tagger
 from narrascope.encoders import (
     Encoded,
     Example,
-    NeuralSettings,
+    FineTunedEncoder,
     encode_words,
-    fine_tuned_model,
     pack_windows,
     tokenizer,
     window_examples,
@@ -107,25 +106,16 @@ def training_examples(
 # --- the shipped model -----------------------------------------------------------------------
 
 
-@dataclass
-class EncoderTagger:
-    """Fine-tuned MiniLM weights (float16 arrays, no word embeddings) and the settings."""
+class EncoderTagger(FineTunedEncoder):
+    """The fine-tuned attribution tagger: the seven BIO labels of each spaCy token."""
 
-    weights: dict[str, Any]
-    settings: NeuralSettings
-    info: dict[str, Any] = field(default_factory=dict)
-    _model: Any = field(default=None, repr=False, compare=False)
+    labels = LABELS
+    what = "attribution encoder"
+    train_command = "narrascope train attribution-encoder"
 
     @property
     def tokenizer(self) -> Any:
         return tokenizer()
-
-    @property
-    def model(self) -> Any:
-        """The encoder with the shipped weights (float32)."""
-        if self._model is None:
-            self._model = fine_tuned_model(self.weights, len(LABELS), self.settings)
-        return self._model
 
     def probabilities(self, doc: Any) -> np.ndarray:
         """Per spaCy token, the distribution over :data:`LABELS` (whitespace tokens: O)."""
@@ -133,18 +123,6 @@ class EncoderTagger:
         out = word_probabilities(self.model, encoded, len(doc), len(LABELS), len(encoded) or 1)
         out[out.sum(axis=1) == 0, INDEX["O"]] = 1.0
         return out
-
-    def save(self, path: str | Path) -> None:
-        save_joblib(
-            {"weights": self.weights, "settings": vars(self.settings), "info": self.info}, path
-        )
-
-    @classmethod
-    def load(cls, path: str | Path) -> EncoderTagger:
-        payload = load_joblib(
-            path, "attribution encoder", "train it with `narrascope train attribution-encoder`"
-        )
-        return cls(payload["weights"], NeuralSettings(**payload["settings"]), payload["info"])
 
 
 def shipped_encoder_path() -> Path:

@@ -17,22 +17,20 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from narrascope.artifacts import load_joblib, save_joblib, shipped_path
+from narrascope.artifacts import shipped_path
 from narrascope.encoders import (
     Encoded,
     Example,
+    FineTunedEncoder,
     NeuralSettings,
     StateCache,
     encode_text_windows,
     fine_tune,
-    fine_tuned_model,
     tokenizer,
     window_examples,
     word_probabilities,
@@ -75,21 +73,13 @@ def article_examples(
     return out
 
 
-@dataclass
-class SpanEncoder:
-    """Fine-tuned MiniLM weights (float16, no word embeddings), the settings, and ``info``
-    (``info["oof"]``: article id -> out-of-fold token probabilities, float16)."""
+class SpanEncoder(FineTunedEncoder):
+    """The fine-tuned span tagger; ``info["oof"]``: article id -> out-of-fold token
+    probabilities (float16)."""
 
-    weights: dict[str, Any]
-    settings: NeuralSettings
-    info: dict[str, Any] = field(default_factory=dict)
-    _model: Any = field(default=None, repr=False, compare=False)
-
-    @property
-    def model(self) -> Any:
-        if self._model is None:
-            self._model = fine_tuned_model(self.weights, len(LABELS), self.settings)
-        return self._model
+    labels = LABELS
+    what = "techniques span encoder"
+    train_command = "narrascope train techniques-encoder"
 
     def token_probabilities(self, text: str) -> tuple[list[Interval], list[int], np.ndarray]:
         """The text's tokens, their sentence numbers and each one's probability of lying in
@@ -97,18 +87,6 @@ class SpanEncoder:
         toks, sent, encoded = encode_article(text, self.settings.max_wordpieces)
         probs = word_probabilities(self.model, encoded, len(toks), len(LABELS))
         return toks, sent, probs[:, 1]
-
-    def save(self, path: str | Path) -> None:
-        save_joblib(
-            {"weights": self.weights, "settings": vars(self.settings), "info": self.info}, path
-        )
-
-    @classmethod
-    def load(cls, path: str | Path) -> SpanEncoder:
-        payload = load_joblib(
-            path, "techniques span encoder", "train it with `narrascope train techniques-encoder`"
-        )
-        return cls(payload["weights"], NeuralSettings(**payload["settings"]), payload["info"])
 
 
 def shipped_encoder_path() -> Path:
