@@ -250,6 +250,13 @@ def _read(data: Path, split: str, limit: int | None) -> list[Article]:
     default=None,
     help="The encoder's share in the mix (default: the one stored with it; 0: CRF only).",
 )
+@click.option(
+    "--skip-below",
+    type=float,
+    default=None,
+    help="Encode only sentences where the CRF gives some token at least this probability of "
+    "an attribution label (default: the stage's setting; 0: every sentence).",
+)
 @click.option("--cache", type=click.Path(path_type=Path), default=DEFAULT_CACHE, help=CACHE_HELP)
 @click.option("--limit", type=int, default=None, help="Score only the first N articles.")
 def evaluate_command(
@@ -259,6 +266,7 @@ def evaluate_command(
     model_path: Path | None,
     encoder_path: Path | None,
     weight: float | None,
+    skip_below: float | None,
     cache: Path,
     limit: int | None,
 ) -> None:
@@ -266,7 +274,7 @@ def evaluate_command(
     articles = _read(data_path, split, limit)
     docs = parse_articles(articles, cache)
     started = time.time()
-    tagger = mixed_tagger(model_path, encoder_path, weight)
+    tagger = mixed_tagger(model_path, encoder_path, weight, skip_below)
     candidates = find_candidates(docs, source, tagger)
     scores = score_candidates(articles, candidates)
     result = {
@@ -276,6 +284,7 @@ def evaluate_command(
         "split": split,
         "source": source,
         "encoder_weight": tagger.weight if tagger.encoder is not None else 0.0,
+        "skip_below": tagger.skip_below,
         "articles": len(articles),
         "annotator_files": sum(len(a.annotations) for a in articles),
         "seconds": round(time.time() - started, 1),
