@@ -60,14 +60,20 @@ def test_top_layers_over_cached_states_match_the_whole_model() -> None:
     assert torch.allclose(whole[1, :3], top[1, :3], atol=1e-4)  # padding aside
 
 
-@pytest.mark.parametrize("train_layers", [None, 2])
-def test_fine_tune_ships_only_the_weights_it_changed(train_layers: int | None) -> None:
-    settings = NeuralSettings(epochs=1, batch_size=2, train_layers=train_layers)
+@pytest.mark.parametrize(
+    ("train_layers", "layers", "expected"),
+    [(None, None, {"0", "1", "2", "3", "4", "5"}), (2, None, {"4", "5"}), (2, 3, {"1", "2"})],
+)
+def test_fine_tune_ships_only_the_weights_it_changed(
+    train_layers: int | None, layers: int | None, expected: set[str]
+) -> None:
+    settings = NeuralSettings(epochs=1, batch_size=2, train_layers=train_layers, layers=layers)
     examples = [([101, 2023, 2003, 102], [-100, 1, 0, -100])] * 2
     weights = fine_tune(examples, settings, 2, log=lambda _: None)
     assert FROZEN not in weights
     assert all(w.dtype == np.float16 for w in weights.values())
     trained_layers = {k.split(".")[3] for k in weights if k.startswith("bert.encoder.layer.")}
-    assert trained_layers == ({"4", "5"} if train_layers == 2 else {str(i) for i in range(6)})
+    assert trained_layers == expected
     model = fine_tuned_model(weights, 2, settings)  # the packaged rest fills in the gaps
     assert packaged_keys(model, settings) >= {FROZEN}
+    assert len(model.bert.encoder.layer) == (layers or 6)

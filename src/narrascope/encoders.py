@@ -50,9 +50,10 @@ def tokenizer() -> Any:
     return AutoTokenizer.from_pretrained(str(encoder_dir()))
 
 
-def base_model(num_labels: int) -> Any:
+def base_model(num_labels: int, layers: int | None = None) -> Any:
     """MiniLM with a fresh ``num_labels`` head (the packaged weights have none; the pooler they
-    carry is unused), loaded quietly: its load report lists exactly those two facts."""
+    carry is unused), loaded quietly: its load report lists exactly those two facts.
+    ``layers``: keep only the first this many transformer layers (None: all 6)."""
     from transformers import AutoModelForTokenClassification
     from transformers.utils import logging
 
@@ -60,13 +61,17 @@ def base_model(num_labels: int) -> Any:
     logging.set_verbosity_error()
     logging.disable_progress_bar()  # "Loading weights" would land in the command's output
     try:
-        return AutoModelForTokenClassification.from_pretrained(
+        model = AutoModelForTokenClassification.from_pretrained(
             str(encoder_dir()), num_labels=num_labels
         )
     finally:
         logging.set_verbosity(verbosity)
         if bars:
             logging.enable_progress_bar()
+    if layers is not None and layers < model.config.num_hidden_layers:
+        model.bert.encoder.layer = model.bert.encoder.layer[:layers]
+        model.config.num_hidden_layers = layers
+    return model
 
 
 @dataclass
@@ -86,6 +91,9 @@ class NeuralSettings:
     # the packaged weights, so their outputs are computed once and cached for every epoch
     # and fold (about three times faster for the top 2 of 6), and the artifact leaves them out.
     train_layers: int | None = None
+    # Keep only MiniLM's first this many layers (None: all 6): a run costs about in proportion
+    # to the layers, for the stages whose speed budget a whole MiniLM pass exceeds.
+    layers: int | None = None
 
 
 def packaged_keys(model: Any, settings: NeuralSettings) -> set[str]:
@@ -278,7 +286,7 @@ def fine_tune(
 
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
-    model = base_model(num_labels)
+    model = base_model(num_labels, settings.layers)
     packaged = packaged_keys(model, settings)
     for name, param in model.named_parameters():
         param.requires_grad = name not in packaged
@@ -298,8 +306,8 @@ def fine_tune(
     )
     model.train()
     step, started = 0, time.time()
+    total, since = 0.0, 0  # loss summed over the steps since the last log line
     for epoch in range(settings.epochs):
-        total = 0.0
         for batch in _batches(examples, settings.batch_size, rng):
             ids, mask, targets = pad(batch)
             if first_trained > 0:
@@ -315,13 +323,13 @@ def fine_tune(
             scheduler.step()
             optimizer.zero_grad()
             total += float(loss.detach())
-            step += 1
+            step, since = step + 1, since + 1
             if step % 50 == 0:
                 log(
-                    f"epoch {epoch + 1} step {step}/{steps} loss {total / 50:.4f} "
+                    f"epoch {epoch + 1} step {step}/{steps} loss {total / since:.4f} "
                     f"{time.time() - started:.0f} s"
                 )
-                total = 0.0
+                total, since = 0.0, 0
     return {
         name: tensor.detach().to(torch.float16).numpy()
         for name, tensor in model.state_dict().items()
@@ -340,7 +348,7 @@ def fine_tuned_model(weights: dict[str, Any], num_labels: int, settings: NeuralS
     cite must give the same answer on every machine."""
     import torch
 
-    model = base_model(num_labels)
+    model = base_model(num_labels, settings.layers)
     state = {k: torch.from_numpy(np.asarray(v, dtype=np.float32)) for k, v in weights.items()}
     missing, unexpected = model.load_state_dict(state, strict=False)
     if unexpected or set(missing) - packaged_keys(model, settings):

@@ -93,6 +93,12 @@ def encoder_si_grid(
     show_default=True,
     help="Folder for each fold's out-of-fold probabilities (an interrupted run resumes).",
 )
+@click.option(
+    "--layers",
+    type=int,
+    default=None,
+    help="Keep only MiniLM's first N layers (default: all 6; fewer is faster to run).",
+)
 @click.option("--cv-only", is_flag=True, help="Stop after the cross-validation.")
 @output_option("Where to write the encoder (default: the shipped artifact).")
 def train_encoder_command(
@@ -102,6 +108,7 @@ def train_encoder_command(
     batch_size: int,
     max_wordpieces: int,
     train_layers: int,
+    layers: int | None,
     folds: int,
     seed: int,
     cache: Path,
@@ -124,9 +131,12 @@ def train_encoder_command(
         max_wordpieces=max_wordpieces,
         seed=seed,
         train_layers=train_layers,
+        layers=layers,
     )
     fold_of = article_folds(sorted(articles), folds, seed)
     tag = f"e{epochs}-lr{lr}-b{batch_size}-w{max_wordpieces}-t{train_layers}-s{seed}-f{folds}"
+    if layers is not None:
+        tag += f"-l{layers}"
 
     def fold_file(k: int) -> Path:
         return cache / f"{tag}-fold{k}.pkl"
