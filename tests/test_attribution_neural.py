@@ -140,3 +140,23 @@ def test_shipped_mix_finds_a_reported_statement(nlp: Any) -> None:
     sources = {text[slice(*c.source)] for c in found if c.source}
     assert "told" in cues
     assert "The minister" in sources
+
+
+def test_encoder_reads_only_the_sentences_the_crf_finds_uncertain(nlp: Any) -> None:
+    from narrascope.attribution.neural import uncertain_sentences
+
+    doc = nlp("The sky is blue. Smith said the vote was rigged. Rain fell.")
+    sents = list(doc.sents)
+    crf = np.zeros((len(doc), len(LABELS)))
+    crf[:, INDEX["O"]] = 1.0
+    said = next(t.i for t in doc if t.text == "said")
+    crf[said] = 0.0
+    crf[said, INDEX["B-CUE"]], crf[said, INDEX["O"]] = 0.4, 0.6
+    crf[1, INDEX["O"]], crf[1, INDEX["B-SRC"]] = 0.95, 0.05  # "sky": barely possible
+    assert [s.text for s in uncertain_sentences(doc, crf, 0.1)] == [sents[1].text]
+    assert len(uncertain_sentences(doc, crf, 0.0)) == 3  # 0: every sentence
+    counts = [1] * len(doc)
+    chosen = windows(doc, counts, 64, [sents[1]])
+    assert sorted(i for w in chosen for i in w) == [
+        t.i for t in sents[1] if not t.is_space
+    ]  # only that sentence's words are encoded
