@@ -23,3 +23,15 @@ def model_option(help_text: str = "A model file (default: the shipped one).") ->
     return click.option(
         "--model", "model_path", type=click.Path(path_type=Path), default=None, help=help_text
     )
+
+
+def data_folder_option(flag: str, name: str, default: Path, help_text: str) -> Decorator:
+    """A training-data folder (``--ptc``, ``--semeval2023``, ...) with its default location."""
+    return click.option(
+        flag,
+        name,
+        type=click.Path(path_type=Path),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )

@@ -20,7 +20,7 @@ from typing import Any
 import click
 import numpy as np
 
-from narrascope.command_options import output_option
+from narrascope.command_options import data_folder_option, output_option
 from narrascope.narratives.data import LANGS, Article, read_corpus, read_language, read_taxonomy
 from narrascope.narratives.scoring import role_scores, samples_f1
 from narrascope.paths import SHARED_DATA
@@ -195,13 +195,11 @@ CACHE_OPTION = click.option(
 
 
 @click.command("narratives")
-@click.option(
+@data_folder_option(
     "--data",
     "data_path",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_DATA,
-    show_default=True,
-    help="SemEval-2025 Task 10 folder (<LANG>/raw-documents, annotations, taxonomy/).",
+    DEFAULT_DATA,
+    "SemEval-2025 Task 10 folder (<LANG>/raw-documents, annotations, taxonomy/).",
 )
 @click.option(
     "--langs", default=",".join(LANGS), show_default=True, help="Language folders to train on."

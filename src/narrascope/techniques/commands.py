@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from narrascope.command_options import model_option, output_option
+from narrascope.command_options import data_folder_option, model_option, output_option
 from narrascope.paths import SHARED_DATA
 from narrascope.techniques.data import (
     GoldSpan,
@@ -75,21 +75,17 @@ def _log(row: dict[str, Any]) -> None:
 
 
 @click.command("techniques")
-@click.option(
+@data_folder_option(
     "--ptc",
     "ptc_dir",
-    type=click.Path(path_type=Path),
-    default=PTC,
-    show_default=True,
-    help="PTC folder with train-articles/, train-task-si.labels, train-task-flc-tc.labels.",
+    PTC,
+    "PTC folder with train-articles/, train-task-si.labels, train-task-flc-tc.labels.",
 )
-@click.option(
+@data_folder_option(
     "--semeval2023",
     "semeval_dir",
-    type=click.Path(path_type=Path),
-    default=SEMEVAL2023,
-    show_default=True,
-    help="SemEval-2023 Task 3 folder with one folder per language.",
+    SEMEVAL2023,
+    "SemEval-2023 Task 3 folder with one folder per language.",
 )
 @click.option(
     "--languages",

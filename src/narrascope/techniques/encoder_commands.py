@@ -20,7 +20,7 @@ from typing import Any
 import click
 import numpy as np
 
-from narrascope.command_options import output_option
+from narrascope.command_options import data_folder_option, output_option
 from narrascope.encoders import NeuralSettings, fine_tune
 from narrascope.techniques.commands import PTC
 from narrascope.techniques.data import read_articles, read_span_labels, spans_by_article
@@ -66,13 +66,8 @@ def encoder_si_grid(
 
 
 @click.command("techniques-encoder")
-@click.option(
-    "--ptc",
-    "ptc_dir",
-    type=click.Path(path_type=Path),
-    default=PTC,
-    show_default=True,
-    help="PTC folder with train-articles/ and train-task-si.labels.",
+@data_folder_option(
+    "--ptc", "ptc_dir", PTC, "PTC folder with train-articles/ and train-task-si.labels."
 )
 @click.option("--epochs", default=3, show_default=True)
 @click.option("--lr", default=8e-5, show_default=True, help="Peak learning rate (AdamW).")
