@@ -233,7 +233,7 @@ class MixedTagger:
     crf: AttributionTagger
     encoder: EncoderTagger | None
     weight: float = 0.5
-    skip_below: float = 0.0
+    skip_below: float = SKIP_BELOW
 
     def distribution(self, doc: Any) -> np.ndarray:
         probs = crf_probabilities(self.crf, doc)
@@ -242,9 +242,9 @@ class MixedTagger:
         sentences = uncertain_sentences(doc, probs, self.skip_below)
         if not sentences:
             return probs
-        mixed = mix(probs, self.encoder.probabilities(doc, sentences), self.weight)
-        for sent in sentences:
-            probs[sent.start : sent.end] = mixed[sent.start : sent.end]
+        rows = np.concatenate([np.arange(s.start, s.end) for s in sentences])
+        encoder = self.encoder.probabilities(doc, sentences)
+        probs[rows] = mix(probs[rows], encoder[rows], self.weight)  # other rows: the CRF's
         return probs
 
     def tag_with_cue_probs(self, doc: Any) -> tuple[list[Candidate], list[float]]:
