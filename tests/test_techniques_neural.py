@@ -56,3 +56,34 @@ def test_span_encoder_trains_saves_and_scores_every_token(tmp_path: Path) -> Non
     loaded = SpanEncoder.load(tmp_path / "encoder.joblib")
     toks, _, probs = loaded.token_probabilities(TEXT)
     assert len(probs) == len(toks) and np.all((probs > 0) & (probs < 1))
+
+
+def test_a_batch_runs_the_encoder_beside_the_sparse_models_with_the_same_results() -> None:
+    """``analyse_documents`` hands the encoder to a background thread; the spans must be
+    those of reading each document in turn."""
+    import copy
+    import threading
+
+    from narrascope.techniques.model import shipped_model
+
+    settings = NeuralSettings(epochs=1, batch_size=2, max_wordpieces=32, train_layers=1)
+    examples = article_examples({"a": TEXT}, {"a": [(4, 17)]}, ["a"], 32)
+    encoder = SpanEncoder(fine_tune(examples, settings, len(LABELS), log=lambda _: None), settings)
+    threads = []
+
+    class Recording(SpanEncoder):
+        def token_probabilities(self, text: str):  # type: ignore[no-untyped-def]
+            threads.append(threading.current_thread().name)
+            return super().token_probabilities(text)
+
+    model = copy.copy(shipped_model())
+    model.span_tagger = copy.copy(model.span_tagger)
+    model.span_tagger.encoder_weight = model.span_tagger.phrase_encoder_weight = 0.9
+    model.span_tagger.attach_encoder(Recording(encoder.weights, settings))
+    other = "A calm and factual report on the weather in Paris today."
+    items = [(TEXT, "en", [(0, len(TEXT))]), (other, "xx", []), (other, "en", [])]
+    batch = model.analyse_documents(items)
+    assert threads and all(name.startswith("span-encoder") for name in threads)
+    assert len(threads) == 2  # the English texts only
+    assert batch == [model.analyse_document(*item) for item in items]
+    assert batch[1] == ([], [])  # no span model and no paragraph tagger for "xx"

@@ -39,11 +39,15 @@ class TechniquesStage(Stage):
         from narrascope.techniques.model import shipped_model
 
         model = shipped_model()
+        bounds_of = [_paragraph_bounds(doc) for doc in docs]
+        analysed = model.analyse_documents(
+            [
+                (doc.text, doc.meta.language or "", bounds)
+                for doc, bounds in zip(docs, bounds_of, strict=True)
+            ]
+        )
         out = []
-        for doc in docs:
-            bounds = _paragraph_bounds(doc)
-            language = doc.meta.language or ""
-            spans, labels = model.analyse_document(doc.text, language, bounds)
+        for bounds, (spans, labels) in zip(bounds_of, analysed, strict=True):
             paragraphs = [
                 {"start": s, "end": e, "techniques": [[c, round(p, 4)] for c, p in found]}
                 for (s, e), found in zip(bounds, labels, strict=False)

@@ -52,6 +52,11 @@ SI_SETTINGS: dict[str, Any] = {
     # 0.5-2 vs 0.406, short of the +0.01 bar and 9.1 articles/s (docs/models/techniques.md)
     "sentence_use": 0.0,
     "phrase_thresholds": [0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5],
+    # Share of the MiniLM span encoder (train techniques-encoder) in the token scores and in
+    # the phrase scores, chosen on its out-of-fold probabilities; 0 = not mixed in. Only
+    # used when an encoder is shipped (or given with --encoder).
+    "encoder_weights": [0.0, 0.8],
+    "phrase_encoder_weights": [0.0, 0.6, 0.75, 0.9],
     # Near-ties (within this much SI F1) go to phrase spans, then to the lower blend.
     "tolerance": 0.005,
 }

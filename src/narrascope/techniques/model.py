@@ -19,7 +19,8 @@ second on one CPU core and the artifact stays a few MB:
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -174,19 +175,37 @@ class SpanTagger(Float32Weights):
             p_sent = self.sentence_scores(text)
         if p_enc is None:
             p_enc = self.encoder_scores(text)
+        return self.blend_token_scores(self.tagger_token_scores(text), p_sent, p_enc)
+
+    def tagger_token_scores(self, text: str) -> tuple[list[Interval], list[int], np.ndarray | None]:
+        """Tokens, their sentence index and the token tagger's own probabilities (None when
+        the blend leaves the token tagger out)."""
         if self.blend >= 1.0:
             # Sentence classifier alone: no token features needed (the costly part).
             toks = tokens(text)
-            sent = sentence_index(text, toks)
-            return toks, sent, p_sent[np.asarray(sent, dtype=int)] if toks else np.zeros(0)
+            return toks, sentence_index(text, toks), None
         toks, sent, feats = token_features(text, self.use_sentence_words, self.clusters)
         if not toks:
             return toks, sent, np.zeros(0)
         x = hash_features(feats, self.n_features)
-        p_tok = _sigmoid(x @ self.f32("token_coef") + self.token_intercept)
+        return toks, sent, _sigmoid(x @ self.f32("token_coef") + self.token_intercept)
+
+    def blend_token_scores(
+        self,
+        tagged: tuple[list[Interval], list[int], np.ndarray | None],
+        p_sent: np.ndarray,
+        p_enc: np.ndarray | None,
+    ) -> tuple[list[Interval], list[int], np.ndarray]:
+        """The token tagger's probabilities mixed with the encoder's, then blended with the
+        sentence classifier's."""
+        toks, sent, p_tok = tagged
+        if not toks:
+            return toks, sent, np.zeros(0)
+        p_sent_tok = p_sent[np.asarray(sent, dtype=int)]
+        if p_tok is None:
+            return toks, sent, p_sent_tok
         if p_enc is not None:
             p_tok = geometric_mix(p_tok, p_enc, self.encoder_weight)
-        p_sent_tok = p_sent[np.asarray(sent)]
         return toks, sent, p_tok ** (1 - self.blend) * p_sent_tok**self.blend
 
     def sentence_scores(self, text: str) -> np.ndarray:
@@ -204,22 +223,27 @@ class SpanTagger(Float32Weights):
     def spans(self, text: str) -> list[tuple[int, int, float]]:
         return self.analyse(text)[0]
 
-    def analyse(self, text: str) -> tuple[list[tuple[int, int, float]], SpanEvidence]:
+    def analyse(
+        self, text: str, encoder_scores: Callable[[], np.ndarray | None] | None = None
+    ) -> tuple[list[tuple[int, int, float]], SpanEvidence]:
         """The spans of ``text`` and the scores they were decoded from (reused as evidence
-        for the English paragraph tagger)."""
+        for the English paragraph tagger). ``encoder_scores``: returns the encoder's token
+        probabilities for ``text``, asked for only once the sparse models are done (so that
+        the encoder can run meanwhile on another core; see ``TechniquesModel``)."""
         found = self.phrases.scores(text) if self.phrases is not None else None
         p_sent = self.sentence_scores(text)
-        p_enc = self.encoder_scores(text)
+        tagged = self.tagger_token_scores(text) if self.mode != "phrases" else None
+        p_enc = encoder_scores() if encoder_scores is not None else self.encoder_scores(text)
         short = []
         if found is not None and self.phrases is not None:
             # the paragraph evidence keeps the phrase classifier's own scores (it was
             # trained on them); only the spans see the encoder
             mixed = phrase_encoder_mix(found, p_enc, self.phrase_encoder_weight)
             short = mixed.pick(self.phrases.threshold)
-        if self.mode == "phrases":
+        if tagged is None:
             spans = short
         else:
-            toks, sent, probs = self.token_scores(text, p_sent, p_enc)
+            toks, sent, probs = self.blend_token_scores(tagged, p_sent, p_enc)
             long = decode_spans(text, toks, sent, probs, self.low, self.high, self.gap)
             spans = combine_spans(short, long, self.mode)
         return spans, SpanEvidence(found, sentence_bounds(text), p_sent)
@@ -609,15 +633,45 @@ class TechniquesModel:
             rows = paragraph_evidence(text, bounds, evidence, self.classifier)
         return tagger.labels(paragraphs, rows)
 
+    def analyse_documents(
+        self, items: Sequence[tuple[str, str, Sequence[Interval]]]
+    ) -> list[tuple[list[dict[str, Any]], list[list[tuple[str, float]]]]]:
+        """``analyse_document`` of each (text, language, paragraph bounds).
+
+        When the span tagger mixes in the MiniLM encoder, the encoder reads the English texts
+        in a background thread while the sparse models work in this one: torch releases the
+        GIL during a forward pass, so the two share the machine's cores instead of taking
+        turns (the sparse models are pure Python and numpy on one core)."""
+        tagger = self.span_tagger
+        if not tagger.uses_encoder or not any(language == "en" for _, language, _ in items):
+            return [self.analyse_document(*item) for item in items]
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="span-encoder") as pool:
+            pending = {
+                i: pool.submit(tagger.encoder_scores, text)
+                for i, (text, language, _) in enumerate(items)
+                if language == "en"
+            }
+            return [
+                self.analyse_document(text, language, bounds, pending[i].result)
+                if i in pending
+                else self.analyse_document(text, language, bounds)
+                for i, (text, language, bounds) in enumerate(items)
+            ]
+
     def analyse_document(
-        self, text: str, language: str, bounds: Sequence[Interval]
+        self,
+        text: str,
+        language: str,
+        bounds: Sequence[Interval],
+        encoder_scores: Callable[[], np.ndarray | None] | None = None,
     ) -> tuple[list[dict[str, Any]], list[list[tuple[str, float]]]]:
         """PTC spans (English only) and SemEval-2023 paragraph labels (every language with a
-        paragraph tagger; none otherwise) of one text, reading it once."""
+        paragraph tagger; none otherwise) of one text, reading it once (``encoder_scores``:
+        see ``SpanTagger.analyse``)."""
         spans: list[dict[str, Any]] = []
         evidence = None
         if language == "en":
-            found, evidence = self.span_tagger.analyse(text)
+            found, evidence = self.span_tagger.analyse(text, encoder_scores)
             spans = self._named_spans(text, found)
         if language not in self.paragraph_taggers:
             return spans, []
