@@ -165,18 +165,6 @@ class SpanTagger(Float32Weights):
         """Each token's encoder probability of lying in a span (None when not used)."""
         return self.encoder().token_probabilities(text)[2] if self.uses_encoder else None
 
-    def token_scores(
-        self, text: str, p_sent: np.ndarray | None = None, p_enc: np.ndarray | None = None
-    ) -> tuple[list[Interval], list[int], np.ndarray]:
-        """Tokens, their sentence index and the blended probability of being in a span
-        (``p_sent``, ``p_enc``: the sentence classifier's and the encoder's probabilities,
-        when already computed)."""
-        if p_sent is None:
-            p_sent = self.sentence_scores(text)
-        if p_enc is None:
-            p_enc = self.encoder_scores(text)
-        return self.blend_token_scores(self.tagger_token_scores(text), p_sent, p_enc)
-
     def tagger_token_scores(self, text: str) -> tuple[list[Interval], list[int], np.ndarray | None]:
         """Tokens, their sentence index and the token tagger's own probabilities (None when
         the blend leaves the token tagger out)."""
