@@ -1,7 +1,7 @@
 """The techniques models: a span tagger (SI), a technique classifier (TC), paragraph taggers.
 
-All three are linear models over sparse features, so the stage runs at dozens of articles a
-second on one CPU core and the artifact stays a few MB:
+All three are linear models over sparse features (a few MB); the span tagger can also mix in
+the fine-tuned MiniLM span encoder of ``narrascope.techniques.neural`` (the shipped model does):
 
 - ``SpanTagger``: short persuasive phrases from a candidate-phrase classifier
   (``narrascope.techniques.phrases``), plus runs of tokens from a token tagger (hashed
