@@ -304,6 +304,67 @@ def test_named_channel_is_inherited_by_the_sources_other_statements() -> None:
     assert relation.attrs["via_inherited"] is True
 
 
+def test_quotation_signed_with_a_dash() -> None:
+    text = (
+        "“Mr. Trump has brought about social division and strife in our towns.” ― Sonya Herridge\n"
+        "“He makes blanket statements about people he knows nothing about.”\u00a0―\u00a0Karen"
+        " Bobadilla.\n"
+    )
+    found = rule_records(text)
+    assert [(r["source"], r["cue"], r["form"]) for r in found] == [
+        ("Sonya Herridge", "―", "dash"),
+        ("Karen Bobadilla", "―", "dash"),
+    ]
+    assert found[0]["content"] == (
+        "“Mr. Trump has brought about social division and strife in our towns.”"
+    )
+    rec = [r for r in records(analyse(text)) if r["cue"] == "―"]
+    assert [r["source"] for r in rec] == ["Sonya Herridge", "Karen Bobadilla"]
+    assert rec[0]["type"] == "named_person" and rec[0]["quotation"] == "direct"
+
+
+def test_headline_name_and_colon() -> None:
+    text = (
+        "Paul Ryan: FBI Decision Not to Indict Clinton Defies Explanation.\n\n"
+        "House Speaker Paul Ryan criticised the decision on Tuesday in Washington.\n"
+    )
+    found = [r for r in rule_records(text) if r["form"] == "colon"]
+    assert len(found) == 1, found
+    assert found[0]["source"] == "Paul Ryan" and found[0]["cue"] == ":"
+    assert found[0]["content"] == "FBI Decision Not to Indict Clinton Defies Explanation"
+    assert any(r["cue"] == ":" and r["source"] == "Paul Ryan" for r in records(analyse(text)))
+
+
+def test_transcript_speaker_labels() -> None:
+    text = (
+        "Partial transcript as follows:\n\n"
+        '"PENCE: Well, look, the campaign is doing very well in every state.\n\n'
+        '"WALLACE: Will she be at the debate tomorrow night?\n\n'
+        '"PENCE: She will not be attending the debate tomorrow night.\n'
+    )
+    found = [r for r in rule_records(text) if r["form"] == "colon"]
+    # the moderator's question is no claim; "Partial transcript as follows" names no one
+    assert [(r["source"], r["content"]) for r in found] == [
+        ("PENCE", "Well, look, the campaign is doing very well in every state"),
+        ("PENCE", "She will not be attending the debate tomorrow night"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Editor's note: This story was updated on Monday with new figures from the ministry.",
+        "Source: NATO press office, photographs taken in March.",
+        "Veto Power Impedes Peace Efforts: Eliminating war is one of the original goals.",
+        "Kasich: Now or never.\n\nJohn Kasich campaigned in Ohio.",
+        "10:30: The meeting of the council started late again today.",
+        "“We will rebuild the bridge by spring.” ― and then the minister left the room.",
+    ],
+)
+def test_layout_labels_that_name_no_speaker(text: str) -> None:
+    assert [r for r in rule_records(text) if r["form"] in ("dash", "colon")] == []
+
+
 # --- negative cases ------------------------------------------------------------------------
 
 

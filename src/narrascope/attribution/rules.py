@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from narrascope.attribution.candidate import Candidate as BaseCandidate
+from narrascope.attribution.layout import layout_attributions
 from narrascope.attribution.lexicon import (
     AGENTLESS_ADVERBS,
     AS_VERBS,
@@ -56,6 +57,10 @@ SCORES = {
     "agentless": 0.75,
     "adverb": 0.7,
     "nominal": 0.6,
+    # layout forms (narrascope.attribution.layout): a quotation signed with a dash, a
+    # speaker's name and a colon opening a paragraph
+    "dash": 0.85,
+    "colon": 0.8,
     # "statements made by X" with no stated content: a source, but no claim to check
     "nominal_without_content": 0.4,
 }
@@ -94,6 +99,10 @@ def find_rule_attributions(spacy_doc: Any) -> list[Candidate]:
                 continue
             seen_cues.add(candidate.cue)  # type: ignore[arg-type]
             found.append(_with_quotes(candidate, quotes))
+    for form, source, cue, content in layout_attributions(spacy_doc):
+        if cue not in seen_cues:
+            layout = Candidate(source, cue, content, form, SCORES[form], chain=(source,))
+            found.append(_with_quotes(layout, quotes))
     found = _trailing_according_to_as_channel(found, spacy_doc.text)
     found.sort(key=lambda c: c.cue or (0, 0))
     return found

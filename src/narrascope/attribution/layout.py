@@ -1,0 +1,218 @@
+"""Attributions marked by layout rather than by a verb (English news conventions).
+
+- ``dash``: a quotation, a dash, a name: ``“We need law and order.” ― Sonya Herridge``
+  (testimonials, epigraphs, quoted posts). The dash is the cue.
+- ``colon``: a short name and a colon opening a paragraph: headlines (``Paul Ryan: FBI
+  Decision 'Defies Explanation'``) and transcripts (``PENCE: Well, look, ...``). The colon is
+  the cue and the rest of the paragraph the content.
+
+The verb rules (:mod:`narrascope.attribution.rules`) cannot see these: there is no verb, and
+spaCy parses a headline's "Name:" as a fragment. PolNeAR annotates both forms (on its train
+split 196 colon and 11 dash cues; on dev 21 and 24).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from narrascope.attribution.lexicon import SOURCE_NOUNS
+
+Offsets = tuple[int, int]
+
+SPACE = " \t\u00a0\u2009\u202f"
+DASHES = "―—–"
+CLOSING_QUOTES = '”"’»'
+OPENING_QUOTES = '“”"«‘'
+# A name after the dash: capitalised words (initials, hyphens, apostrophes, accents), with
+# the lowercase particles of names between them ("Ludwig van Beethoven").
+_NAME_WORD = r"[^\W\d_][\w.'’-]*"
+_PARTICLE = r"(?:de|da|del|della|der|di|du|la|le|van|von|y|bin|al|el)"
+_NAME = re.compile(
+    rf"(?:{_NAME_WORD})(?:[ \u00a0](?:{_PARTICLE}[ \u00a0])?{_NAME_WORD}){{0,5}}",
+)
+# Labels that open a paragraph with a colon but name no one.
+NOT_SPEAKERS = frozenset(
+    {
+        "note", "editor's note", "editor’s note", "editors note", "update", "updated",
+        "correction", "clarification", "photo", "photos", "video", "watch", "read",
+        "read more", "related", "see also", "transcript", "partial transcript",
+        "full transcript", "caption", "credit", "image", "images", "warning", "breaking",
+        "breaking news", "exclusive", "live", "opinion", "analysis", "advertisement",
+        "listen", "subscribe", "share", "follow", "tags", "topics", "filed under", "posted",
+        "published", "by", "contact", "email", "location", "date", "time", "summary",
+        "background", "highlights", "more", "also", "bonus", "disclaimer", "disclosure",
+        "full disclosure", "ps", "p.s", "tl;dr", "trigger warning", "spoiler", "fact check",
+        "q", "a", "question", "answer", "source", "via", "h/t", "hat tip", "byline",
+        "dateline",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    }
+)  # fmt: skip
+# Lowercase words a speaker label may hold between capitalised ones ("Secretary of State").
+LABEL_LINKS = frozenset({"of", "and", "the", "for", "de", "van", "von", "on", "at", "&"})
+MAX_LABEL_WORDS = 6
+# A colon's content needs this many words: "Kasich: Now or never" sums up a strategy.
+MIN_CONTENT_WORDS = 4
+SPEAKER_ENTITIES = frozenset({"PERSON", "ORG", "NORP"})
+TITLES = frozenset(
+    {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "lt", "col", "president", "senator",
+     "governor", "secretary", "minister", "spokesman", "spokeswoman", "mayor", "judge"}
+)  # fmt: skip
+
+
+def layout_attributions(spacy_doc: Any) -> Iterator[tuple[str, Offsets, Offsets, Offsets]]:
+    """(form, source, cue, content) of every dash and colon attribution in the parsed text."""
+    text = spacy_doc.text
+    paragraphs = list(_paragraphs(text))
+    speakers = _transcript_speakers(text, paragraphs)
+    for paragraph in paragraphs:
+        found = _dash(text, *paragraph)
+        if found is None:
+            found = _colon(spacy_doc, *paragraph, speakers)
+        if found is not None:
+            yield found
+
+
+def _paragraphs(text: str) -> Iterator[Offsets]:
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if line.strip():
+            yield start, end
+        start = end + 1
+
+
+def _strip(text: str, start: int, end: int, chars: str = SPACE) -> Offsets:
+    while start < end and text[start] in chars:
+        start += 1
+    while end > start and text[end - 1] in chars:
+        end -= 1
+    return start, end
+
+
+def _dash(text: str, start: int, end: int) -> tuple[str, Offsets, Offsets, Offsets] | None:
+    """A paragraph that is a quotation followed by a dash and a name."""
+    start, end = _strip(text, start, end)
+    if start >= end or text[start] not in OPENING_QUOTES:
+        return None
+    for dash in (i for i in range(start + 2, end) if text[i] in DASHES):
+        quote_end = _strip(text, start, dash)[1]
+        if text[quote_end - 1] not in CLOSING_QUOTES:
+            continue
+        name_start = _strip(text, dash + 1, end)[0]
+        name = _NAME.match(text, name_start, end)
+        if name is None or not all(
+            w[0].isupper() or re.fullmatch(_PARTICLE, w) for w in name.group().split()
+        ):
+            return None
+        name_end = name.end()
+        rest = text[name_end:end].strip(SPACE)
+        if rest and not rest.startswith(","):
+            return None  # the dash goes on with a sentence, not a name
+        if text[name_end - 1] == "." and not _is_initial(text, name_start, name_end):
+            name_end -= 1  # "― Karen Bobadilla." ends the paragraph, not the name
+        return "dash", (name_start, name_end), (dash, dash + 1), (start, quote_end)
+    return None
+
+
+def _is_initial(text: str, start: int, end: int) -> bool:
+    """Whether the name's last word is an initial ("Julie A.")."""
+    last = text[start:end].split()[-1]
+    return len(last) == 2 and last[0].isupper()
+
+
+def _colon(
+    spacy_doc: Any, start: int, end: int, speakers: frozenset[str]
+) -> tuple[str, Offsets, Offsets, Offsets] | None:
+    """A paragraph opened by a speaker's name and a colon (a headline or a transcript;
+    ``speakers``: the transcript's labels, see ``_transcript_speakers``)."""
+    text = spacy_doc.text
+    start, end = _strip(text, start, end)
+    if start < end and text[start] in '"“':
+        start += 1  # transcripts quote each speaker's paragraph: "PENCE: Well, ...
+    colon = text.find(":", start, min(end, start + 80))
+    if colon <= start:
+        return None
+    label = _strip(text, start, colon)
+    content = _strip(text, colon + 1, end)
+    if content[0] == colon + 1 or content[0] >= content[1]:
+        return None  # "10:30", or nothing after the colon
+    if not _speaker_label(spacy_doc, *label, speakers) or not _claim_like(text, *content):
+        return None
+    content_end = content[1] - (text[content[1] - 1] == "." and not _quoted(text, *content))
+    return "colon", label, (colon, colon + 1), (content[0], content_end)
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    return text[start] in OPENING_QUOTES
+
+
+def _speaker_label(spacy_doc: Any, start: int, end: int, speakers: frozenset[str]) -> bool:
+    """Whether ``text[start:end]`` names a speaker: a few capitalised words whose last one the
+    text names elsewhere as a person, organisation or group ("Sanders", "PENCE" where the
+    story has "Pence"), one of the transcript's ``speakers``, or a short source noun ("Poll",
+    "Insiders"); never a layout label ("Editor's note", "Source") or a headline's own words
+    ("Trump Addresses Munich Attack").
+
+    spaCy's entities inside the label itself are no guide: the small model tags most
+    title-case headline words as an organisation."""
+    label = spacy_doc.text[start:end]
+    words = label.split()
+    if not words or len(words) > MAX_LABEL_WORDS or label.lower().rstrip(".") in NOT_SPEAKERS:
+        return False
+    if any(ch.isdigit() for ch in label) or not words[0][0].isupper():
+        return False
+    if not all(w[0].isupper() or w in LABEL_LINKS for w in words):
+        return False
+    span = spacy_doc.char_span(start, end, alignment_mode="expand")
+    if span is None or any(
+        t.ent_type_ in ("DATE", "TIME") or t.pos_ in ("VERB", "AUX") for t in span
+    ):
+        return False  # a date, or a headline's verb ("The Gap Goes On", "Big Win For")
+    head = span[-1]
+    if label in speakers or _named_elsewhere(spacy_doc, head.lower_, span):
+        return True
+    return (
+        len(span) <= 3
+        and head.lemma_.lower() in SOURCE_NOUNS
+        and all(t.pos_ in ("PROPN", "NOUN", "ADJ", "PUNCT") for t in span)
+    )
+
+
+def _transcript_speakers(text: str, paragraphs: list[Offsets]) -> frozenset[str]:
+    """Labels in capitals (up to three words) that open at least two paragraphs with a colon,
+    as speakers do in a transcript ("WALLACE: ...", then "WALLACE: ..." again)."""
+    labels = Counter(
+        m.group(1)
+        for start, end in paragraphs
+        if (m := _CAPITALS_LABEL.match(text, start, end)) is not None
+    )
+    return frozenset(label for label, n in labels.items() if n >= 2)
+
+
+_CAPITALS_LABEL = re.compile(rf"[{SPACE}\"“]*([A-Z][A-Z.'’-]*(?: [A-Z][A-Z.'’-]*){{0,2}}):")
+
+
+def _named_elsewhere(spacy_doc: Any, word: str, label: Any) -> bool:
+    """Whether the text names ``word`` (lowercase) outside the label's paragraph as a
+    person, organisation or group, in ordinary case (capitals are a transcript's labels)."""
+    text = spacy_doc.text
+    para_start = text.rfind("\n", 0, label.start_char) + 1
+    para_end = text.find("\n", label.end_char)
+    para_end = len(text) if para_end < 0 else para_end
+    return any(
+        t.lower_ == word
+        and not t.is_upper
+        and t.ent_type_ in SPEAKER_ENTITIES
+        and not para_start <= t.idx < para_end
+        for t in spacy_doc
+    )
+
+
+def _claim_like(text: str, start: int, end: int) -> bool:
+    """Content worth attributing: a few words, not a question ("Ted Cruz: Constitutional
+    conservative or career politician?" asks, it reports no one's words) nor a number."""
+    piece = text[start:end].strip()
+    return len(piece.split()) >= MIN_CONTENT_WORDS and not piece.rstrip("”\"’'").endswith("?")
