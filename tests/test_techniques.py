@@ -58,6 +58,34 @@ def test_si_prediction_without_overlap_scores_zero_and_empty_is_one() -> None:
     assert si_score({}, {})["f1"] == 1.0
 
 
+def test_si_counts_per_article_add_up_to_the_score() -> None:
+    from narrascope.techniques.scoring import si_counts, si_from_counts
+
+    gold = {"a": [(0, 10), (20, 30)], "b": [(0, 4)]}
+    predicted = {"a": [(5, 15)], "c": [(0, 3)]}
+    rows = si_counts(gold, predicted, ["a", "b", "c"])
+    # a: P credit 0.5 of 1 span, R credit 0.5 of 2; b: 1 gold span missed; c: 1 span, no gold
+    assert rows.tolist() == [[0.5, 1, 0.5, 2], [0, 0, 0, 1], [0, 1, 0, 0]]
+    assert si_from_counts(rows.sum(axis=0)) == pytest.approx(si_score(gold, predicted))
+
+
+def test_nested_decoding_score_chooses_without_the_scored_fold() -> None:
+    from narrascope.techniques.train import DECODING_KEYS, nested_decoding_score
+
+    ids = ["a", "b"]
+    fold_of = {"a": 0, "b": 1}
+    settings = {k: 0 for k in DECODING_KEYS}
+    results = [settings | {"mode": "add", "blend": 0.3}, settings | {"mode": "add", "blend": 0.85}]
+    # decoding 0 is perfect on a and finds nothing in b; decoding 1 the other way round
+    counts = [np.array([[1.0, 1, 1, 1], [0, 0, 0, 1]]), np.array([[0.0, 0, 0, 1], [1, 1, 1, 1]])]
+    nested = nested_decoding_score(results, counts, ids, fold_of, tolerance=0.0)
+    # a is scored with what b prefers (decoding 1: nothing found), b with what a prefers
+    # (decoding 0: nothing found): nothing is found at all, although each decoding is perfect
+    # on one article and the best single decoding scores 2/3 on both
+    assert [c["blend"] for c in nested["choices"]] == [0.85, 0.3]
+    assert nested["si_f1"] == 0.0 and nested["si_recall"] == 0.0
+
+
 # ---------------------------------------------------------------- TC and paragraph scorers
 
 

@@ -57,11 +57,23 @@ def si_score(
     ``gold`` and ``predicted`` map an article id to its (start, end) spans; articles missing
     from ``predicted`` contribute their gold spans to the recall denominator only.
     """
-    gold_m = {a: merge_overlapping(s) for a, s in gold.items()}
-    pred_m = {a: merge_overlapping(s) for a, s in predicted.items()}
-    p_num = r_num = 0.0
-    for article, pred_spans in pred_m.items():
-        gold_spans = gold_m.get(article, [])
+    ids = sorted(set(gold) | set(predicted))
+    return si_from_counts(si_counts(gold, predicted, ids).sum(axis=0))
+
+
+def si_counts(
+    gold: Mapping[str, Sequence[Interval]],
+    predicted: Mapping[str, Sequence[Interval]],
+    ids: Sequence[str],
+) -> np.ndarray:
+    """Each article's share of the SI measure, one row per id of ``ids``: precision credit,
+    predicted spans, recall credit, gold spans. Rows add up over any set of articles (a
+    fold's, in nested cross-validation); :func:`si_from_counts` turns a sum into scores."""
+    out = np.zeros((len(ids), 4), dtype=np.float64)
+    for row, article in enumerate(ids):
+        pred_spans = merge_overlapping(predicted.get(article, ()))
+        gold_spans = merge_overlapping(gold.get(article, ()))
+        out[row, 1], out[row, 3] = len(pred_spans), len(gold_spans)
         if not pred_spans or not gold_spans:
             continue
         # every (predicted, gold) pair at once: the decoding grids score thousands of settings
@@ -69,11 +81,15 @@ def si_score(
         g = np.asarray(gold_spans, dtype=np.float64)
         inter = np.minimum(p[:, 1:2], g[:, 1]) - np.maximum(p[:, 0:1], g[:, 0])
         inter = np.clip(inter, 0.0, None)
-        p_num += float((inter / (p[:, 1:2] - p[:, 0:1])).sum())
-        r_num += float((inter / (g[:, 1] - g[:, 0])).sum())
-    p_den = sum(len(s) for s in pred_m.values())
-    r_den = sum(len(s) for s in gold_m.values())
-    return _prf(p_num, p_den, r_num, r_den)
+        out[row, 0] = float((inter / (p[:, 1:2] - p[:, 0:1])).sum())
+        out[row, 2] = float((inter / (g[:, 1] - g[:, 0])).sum())
+    return out
+
+
+def si_from_counts(counts: np.ndarray) -> dict[str, float]:
+    """SI precision, recall and F1 from summed :func:`si_counts` rows."""
+    p_num, p_den, r_num, r_den = (float(x) for x in counts)
+    return _prf(p_num, int(p_den), r_num, int(r_den))
 
 
 def tc_micro_f1(gold: Sequence[tuple[str, int, int, str]], predicted: Sequence[str]) -> float:

@@ -57,7 +57,8 @@ from narrascope.techniques.phrases import (
 from narrascope.techniques.scoring import (
     merge_overlapping,
     paragraph_f1,
-    si_score,
+    si_counts,
+    si_from_counts,
     tc_micro_f1,
 )
 
@@ -252,6 +253,7 @@ def train_span_tagger(
     phrase_oof, phrases, fold_phrases = train_phrase_tagger(
         articles, gold, folds, seed, settings, log, clusters
     )
+    counts: list[np.ndarray] = []
     results = decoding_grid(
         gold_spans,
         long_spans,
@@ -259,9 +261,11 @@ def train_span_tagger(
         settings["phrase_thresholds"],
         encoder_oof,
         settings.get("phrase_encoder_weights", [0.0]),
+        counts=counts,
     )
     best = choose_decoding(results, settings["tolerance"])
-    log({"si_best": best, "si_top": max(r["si_f1"] for r in results)})
+    nested = nested_decoding_score(results, counts, ids, fold_of, settings["tolerance"])
+    log({"si_best": best, "si_top": max(r["si_f1"] for r in results), "si_nested": nested})
     phrases.threshold = best["phrase_threshold"]
     coef, b = _fit_token_model(x_tok, y_tok, settings["alpha"], seed)
     vecs, scoef, sb = _fit_sentence_model(sent_text, y_sent, seed, sentence_clusters, use_rows)
@@ -293,7 +297,7 @@ def train_span_tagger(
     for fold_tagger in fold_phrases:
         fold_tagger.threshold = best["phrase_threshold"]
     fold_models = list(zip(fold_phrases, fold_sentence_models, strict=True))
-    cv = {"best": best, "grid_size": len(results), "best_by_mode": by_mode}
+    cv = {"best": best, "nested": nested, "grid_size": len(results), "best_by_mode": by_mode}
     return tagger, cv, fold_models
 
 
@@ -353,13 +357,21 @@ def decoding_grid(
     encoder_probs: dict[str, np.ndarray] | None = None,
     phrase_encoder_weights: Sequence[float] = (0.0,),
     modes: Sequence[str] = ("add", "union"),
+    counts: list[np.ndarray] | None = None,
 ) -> list[dict[str, Any]]:
-    """SI scores of every decoding: token-decoder settings x phrase settings x combination."""
+    """SI scores of every decoding: token-decoder settings x phrase settings x combination.
+    ``counts``: when given, gets each decoding's per-article ``si_counts`` (rows in
+    ``sorted(gold_spans)`` order), in the order of the results."""
     short_spans = phrase_grid(phrase_oof, thresholds, encoder_probs, phrase_encoder_weights)
     results = []
+    ids = sorted(gold_spans)
 
     def add(mode: str, key: tuple, short_key: tuple, predicted: dict[str, list]) -> None:
-        score = si_score(gold_spans, {a: [(s, e) for s, e, _ in p] for a, p in predicted.items()})
+        spans = {a: [(s, e) for s, e, _ in p] for a, p in predicted.items()}
+        per_article = si_counts(gold_spans, spans, ids)
+        if counts is not None:
+            counts.append(per_article)
+        score = si_from_counts(per_article.sum(axis=0))
         ew, blend, low, high, gap = key
         row = {"mode": mode, "blend": blend, "low": low, "high": high, "gap": gap}
         row |= {"encoder_weight": ew, "phrase_encoder_weight": short_key[0]}
@@ -463,6 +475,41 @@ def choose_decoding(results: list[dict[str, Any]], tolerance: float) -> dict[str
 
 # Among near-ties: phrases tell a reader most, then phrases with runs, then runs alone.
 _MODE_PREFERENCE = {"phrases": 3, "add": 2, "union": 1, "long": 0}
+DECODING_KEYS = (
+    "mode", "blend", "low", "high", "gap", "encoder_weight", "phrase_encoder_weight",
+    "phrase_threshold",
+)  # fmt: skip
+
+
+def nested_decoding_score(
+    results: Sequence[dict[str, Any]],
+    counts: Sequence[np.ndarray],
+    ids: Sequence[str],
+    fold_of: dict[str, int],
+    tolerance: float,
+) -> dict[str, Any]:
+    """SI of decodings chosen without the articles they are scored on.
+
+    For each fold, ``choose_decoding`` picks a decoding on the other folds' out-of-fold
+    scores and that decoding is scored on this fold; the folds' counts are pooled. The plain
+    figure chooses one decoding on all articles' scores at once, which flatters it a little
+    (thousands of settings are compared). ``results`` and ``counts`` as ``decoding_grid``
+    gives them; ``ids`` in the order of the counts' rows."""
+    stack = np.stack(counts)
+    folds = np.asarray([fold_of[a] for a in ids])
+    pooled = np.zeros(4)
+    choices = []
+    for k in sorted(set(folds.tolist())):
+        sums = stack[:, folds != k].sum(axis=1)
+        rows = [
+            r | {"si_f1": round(si_from_counts(c)["f1"], 4)}
+            for r, c in zip(results, sums, strict=True)
+        ]
+        best = choose_decoding(rows, tolerance)
+        pooled += stack[rows.index(best)][folds == k].sum(axis=0)
+        choices.append({key: best[key] for key in DECODING_KEYS})
+    scores = {f"si_{k}": round(v, 4) for k, v in si_from_counts(pooled).items()}
+    return scores | {"choices": choices}
 
 
 # ---------------------------------------------------------------- technique classification
