@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from narrascope.attribution.lexicon import SOURCE_NOUNS
@@ -66,11 +67,11 @@ def layout_attributions(spacy_doc: Any) -> Iterator[tuple[str, Offsets, Offsets,
     """(form, source, cue, content) of every dash and colon attribution in the parsed text."""
     text = spacy_doc.text
     paragraphs = list(_paragraphs(text))
-    speakers = _transcript_speakers(text, paragraphs)
+    known = _Known(_transcript_speakers(text, paragraphs), _named_words(spacy_doc))
     for paragraph in paragraphs:
         found = _dash(text, *paragraph)
         if found is None:
-            found = _colon(spacy_doc, *paragraph, speakers)
+            found = _colon(spacy_doc, *paragraph, known)
         if found is not None:
             yield found
 
@@ -124,10 +125,9 @@ def _is_initial(text: str, start: int, end: int) -> bool:
 
 
 def _colon(
-    spacy_doc: Any, start: int, end: int, speakers: frozenset[str]
+    spacy_doc: Any, start: int, end: int, known: _Known
 ) -> tuple[str, Offsets, Offsets, Offsets] | None:
-    """A paragraph opened by a speaker's name and a colon (a headline or a transcript;
-    ``speakers``: the transcript's labels, see ``_transcript_speakers``)."""
+    """A paragraph opened by a speaker's name and a colon (a headline or a transcript)."""
     text = spacy_doc.text
     start, end = _strip(text, start, end)
     if start < end and text[start] in '"“':
@@ -139,7 +139,7 @@ def _colon(
     content = _strip(text, colon + 1, end)
     if content[0] == colon + 1 or content[0] >= content[1]:
         return None  # "10:30", or nothing after the colon
-    if not _speaker_label(spacy_doc, *label, speakers) or not _claim_like(text, *content):
+    if not _speaker_label(spacy_doc, *label, known) or not _claim_like(text, *content):
         return None
     content_end = content[1] - (text[content[1] - 1] == "." and not _quoted(text, *content))
     return "colon", label, (colon, colon + 1), (content[0], content_end)
@@ -149,10 +149,10 @@ def _quoted(text: str, start: int, end: int) -> bool:
     return text[start] in OPENING_QUOTES
 
 
-def _speaker_label(spacy_doc: Any, start: int, end: int, speakers: frozenset[str]) -> bool:
+def _speaker_label(spacy_doc: Any, start: int, end: int, known: _Known) -> bool:
     """Whether ``text[start:end]`` names a speaker: a few capitalised words whose last one the
     text names elsewhere as a person, organisation or group ("Sanders", "PENCE" where the
-    story has "Pence"), one of the transcript's ``speakers``, or a short source noun ("Poll",
+    story has "Pence"), one of a transcript's speakers, or a short source noun ("Poll",
     "Insiders"); never a layout label ("Editor's note", "Source") or a headline's own words
     ("Trump Addresses Munich Attack").
 
@@ -172,7 +172,7 @@ def _speaker_label(spacy_doc: Any, start: int, end: int, speakers: frozenset[str
     ):
         return False  # a date, or a headline's verb ("The Gap Goes On", "Big Win For")
     head = span[-1]
-    if label in speakers or _named_elsewhere(spacy_doc, head.lower_, span):
+    if label in known.speakers or _named_elsewhere(spacy_doc.text, known, head.lower_, span):
         return True
     return (
         len(span) <= 3
@@ -195,24 +195,34 @@ def _transcript_speakers(text: str, paragraphs: list[Offsets]) -> frozenset[str]
 _CAPITALS_LABEL = re.compile(rf"[{SPACE}\"“]*([A-Z][A-Z.'’-]*(?: [A-Z][A-Z.'’-]*){{0,2}}):")
 
 
-def _named_elsewhere(spacy_doc: Any, word: str, label: Any) -> bool:
-    """Whether the text names ``word`` (lowercase) outside the label's paragraph as a
-    person, organisation or group, in ordinary case (capitals are a transcript's labels)."""
-    text = spacy_doc.text
+@dataclass(frozen=True)
+class _Known:
+    """What the whole text says about possible speakers, gathered once per text."""
+
+    speakers: frozenset[str]  # a transcript's labels in capitals (``_transcript_speakers``)
+    named: dict[str, list[int]]  # lowercase word -> offsets where spaCy tags it as a name
+
+
+def _named_words(spacy_doc: Any) -> dict[str, list[int]]:
+    """Where each word is part of a person, organisation or group in ordinary case
+    (capitals are a transcript's labels, which spaCy rarely tags)."""
+    named: dict[str, list[int]] = {}
+    for token in spacy_doc:
+        if token.ent_type_ in SPEAKER_ENTITIES and not token.is_upper:
+            named.setdefault(token.lower_, []).append(token.idx)
+    return named
+
+
+def _named_elsewhere(text: str, known: _Known, word: str, label: Any) -> bool:
+    """Whether the text names ``word`` (lowercase) outside the label's paragraph."""
     para_start = text.rfind("\n", 0, label.start_char) + 1
     para_end = text.find("\n", label.end_char)
     para_end = len(text) if para_end < 0 else para_end
-    return any(
-        t.lower_ == word
-        and not t.is_upper
-        and t.ent_type_ in SPEAKER_ENTITIES
-        and not para_start <= t.idx < para_end
-        for t in spacy_doc
-    )
+    return any(not para_start <= at < para_end for at in known.named.get(word, ()))
 
 
 def _claim_like(text: str, start: int, end: int) -> bool:
     """Content worth attributing: a few words, not a question ("Ted Cruz: Constitutional
-    conservative or career politician?" asks, it reports no one's words) nor a number."""
+    conservative or career politician?" asks, it reports no one's words)."""
     piece = text[start:end].strip()
     return len(piece.split()) >= MIN_CONTENT_WORDS and not piece.rstrip("”\"’'").endswith("?")
