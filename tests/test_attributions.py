@@ -350,6 +350,43 @@ def test_transcript_speaker_labels() -> None:
     ]
 
 
+def test_transcript_speaker_named_in_full_then_by_surname() -> None:
+    text = (
+        "JAKE TAPPER: Donald Trump released a video on Friday about the economy.\n\n"
+        "JOEL BENENSON: This is a man who said he would never run a negative ad.\n\n"
+        "TAPPER: You have said the campaign will not change its plans for Ohio.\n"
+    )
+    found = [r for r in rule_records(text) if r["form"] == "colon"]
+    assert [r["cue"] for r in found] == [":", ":"]
+    assert [text.count(r["content"]) for r in found] == [1, 1]
+    assert "JOEL BENENSON" not in [r["source"] for r in found]  # one label, no transcript
+
+
+def test_named_speaker_colon_and_quotation_inside_a_paragraph() -> None:
+    text = (
+        "The committee pressed the director on the numbers. Rep. Trey Gowdy (R-S.C.): "
+        '"I have not heard anyone other than you ever cite that figure."\n'
+    )
+    found = [r for r in rule_records(text) if r["form"] == "colon"]
+    assert len(found) == 1, found
+    assert found[0]["cue"] == ":"
+    assert found[0]["content"] == '"I have not heard anyone other than you ever cite that figure."'
+    assert text.count(found[0]["source"]) == 1 and "Gowdy" in found[0]["source"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the name before the colon is spoken to, or a verb of saying is the cue
+        'Paul Ryan called and told Donald Trump: "It is time to quit attacking people."',
+        "Said Ellis: “I don’t get the sense she’s the least bit interested in tax reform.”",
+    ],
+)
+def test_colon_quotation_after_an_addressee_or_a_cue_verb(text: str) -> None:
+    found = rule_records(text)
+    assert all(r["cue"] != ":" for r in found), found
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from narrascope.attribution.lexicon import SOURCE_NOUNS
+from narrascope.attribution.lexicon import CUE_VERBS, SOURCE_NOUNS
 
 Offsets = tuple[int, int]
 
@@ -57,6 +57,8 @@ MAX_LABEL_WORDS = 6
 # A colon's content needs this many words: "Kasich: Now or never" sums up a strategy.
 MIN_CONTENT_WORDS = 4
 SPEAKER_ENTITIES = frozenset({"PERSON", "ORG", "NORP"})
+# A name in one of these roles before "...: “quote”" is spoken to or about, not speaking.
+ADDRESSEE_DEPS = frozenset({"dobj", "pobj", "dative", "iobj", "agent", "obj"})
 TITLES = frozenset(
     {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "lt", "col", "president", "senator",
      "governor", "secretary", "minister", "spokesman", "spokeswoman", "mayor", "judge"}
@@ -74,6 +76,8 @@ def layout_attributions(spacy_doc: Any) -> Iterator[tuple[str, Offsets, Offsets,
             found = _colon(spacy_doc, *paragraph, known)
         if found is not None:
             yield found
+        taken = found[2][0] if found is not None else None
+        yield from _speaker_colon_quotes(spacy_doc, *paragraph, taken)
 
 
 def _paragraphs(text: str) -> Iterator[Offsets]:
@@ -145,6 +149,69 @@ def _colon(
     return "colon", label, (colon, colon + 1), (content[0], content_end)
 
 
+def _speaker_colon_quotes(
+    spacy_doc: Any, start: int, end: int, taken: int | None
+) -> Iterator[tuple[str, Offsets, Offsets, Offsets]]:
+    """A named speaker, a colon and a quotation anywhere in a paragraph: ``Rep. Trey Gowdy
+    (R-S.C.): "I have not heard anyone cite that figure"``, ``... surprise Republican
+    pollster Daron Shaw: “Historically, ...”``. ``taken``: a colon already read as opening
+    the paragraph."""
+    text = spacy_doc.text
+    for match in _COLON_QUOTE.finditer(text, start, end):
+        colon = match.start()
+        if colon == taken:
+            continue
+        quote = (match.end(), _quotation_end(text, match.end(), end))
+        source = _name_before(spacy_doc, colon)
+        if source is not None and _claim_like(text, *quote):
+            yield "colon", source, (colon, colon + 1), quote
+
+
+_COLON_QUOTE = re.compile(rf":[{SPACE}]*(?=[“\"])")
+
+
+def _quotation_end(text: str, start: int, end: int) -> int:
+    """End of the quotation opening at ``start`` (its closing mark), or of the paragraph
+    (multi-paragraph quotations leave it open)."""
+    close = "”" if text[start] == "“" else '"'
+    found = text.find(close, start + 1, end)
+    return found + 1 if found >= 0 else _strip(text, start, end)[1]
+
+
+def _name_before(spacy_doc: Any, colon: int) -> Offsets | None:
+    """The source phrase ending right before ``colon`` when it ends in a person's or an
+    organisation's name, a parenthesis after the name allowed ("Trey Gowdy (R-S.C.)"):
+    the noun phrase of the name with its title or role ("Republican pollster Daron Shaw")."""
+    span = spacy_doc.char_span(colon, colon + 1, alignment_mode="expand")
+    if span is None or span.start == 0:
+        return None
+    doc = spacy_doc
+    name = doc[span.start - 1]
+    # a closing parenthesis before the colon, its own token or one with it ("):")
+    closing = span[0] if span[0].text.startswith(")") else name if name.text == ")" else None
+    if closing is not None:
+        window = doc[max(0, closing.i - 8) : closing.i]
+        opening = next((t for t in reversed(window) if t.text == "("), None)
+        if opening is None or opening.i == 0:
+            return None
+        name = doc[opening.i - 1]
+    if name.ent_type_ not in ("PERSON", "ORG"):
+        return None
+    if name.dep_ in ADDRESSEE_DEPS:
+        return None  # "Ryan told Trump: ...", "asked CNN: ...": whom the speaker addressed
+    near = doc[max(name.sent.start, name.i - 4) : name.i]
+    if any(t.pos_ == "VERB" and t.lemma_.lower() in CUE_VERBS for t in near):
+        return None  # "Said Ellis: ...", "Ellis said:": a verb of saying is the cue there
+    first = name.left_edge.i if name.left_edge.sent == name.sent else name.i
+    phrase = doc[first : name.i + 1]
+    if len(phrase) > 8 or any(
+        t.pos_ in ("VERB", "AUX") or (t.is_punct and t.text != ".") for t in phrase
+    ):
+        # the name alone: the phrase before it runs into the sentence ("surprise ... Shaw")
+        first = next(e.start for e in doc.ents if e.start <= name.i < e.end)
+    return _strip(spacy_doc.text, doc[first].idx, colon)
+
+
 def _quoted(text: str, start: int, end: int) -> bool:
     return text[start] in OPENING_QUOTES
 
@@ -182,14 +249,16 @@ def _speaker_label(spacy_doc: Any, start: int, end: int, known: _Known) -> bool:
 
 
 def _transcript_speakers(text: str, paragraphs: list[Offsets]) -> frozenset[str]:
-    """Labels in capitals (up to three words) that open at least two paragraphs with a colon,
-    as speakers do in a transcript ("WALLACE: ...", then "WALLACE: ..." again)."""
-    labels = Counter(
+    """Labels in capitals (up to three words) that open paragraphs with a colon, where the
+    label's last word opens at least two, as speakers do in a transcript ("WALLACE: ...",
+    later "WALLACE: ..." again; "JAKE TAPPER: ...", later "TAPPER: ...")."""
+    labels = [
         m.group(1)
         for start, end in paragraphs
         if (m := _CAPITALS_LABEL.match(text, start, end)) is not None
-    )
-    return frozenset(label for label, n in labels.items() if n >= 2)
+    ]
+    surnames = Counter(label.split()[-1] for label in labels)
+    return frozenset(label for label in labels if surnames[label.split()[-1]] >= 2)
 
 
 _CAPITALS_LABEL = re.compile(rf"[{SPACE}\"“]*([A-Z][A-Z.'’-]*(?: [A-Z][A-Z.'’-]*){{0,2}}):")
