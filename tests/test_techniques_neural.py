@@ -64,16 +64,20 @@ def test_a_batch_runs_the_encoder_beside_the_sparse_models_with_the_same_results
     import copy
     import threading
 
+    import torch
+
     from narrascope.techniques.model import shipped_model
 
     settings = NeuralSettings(epochs=1, batch_size=2, max_wordpieces=32, train_layers=1)
     examples = article_examples({"a": TEXT}, {"a": [(4, 17)]}, ["a"], 32)
     encoder = SpanEncoder(fine_tune(examples, settings, len(LABELS), log=lambda _: None), settings)
     threads = []
+    torch_threads = []
 
     class Recording(SpanEncoder):
         def token_probabilities(self, text: str):  # type: ignore[no-untyped-def]
             threads.append(threading.current_thread().name)
+            torch_threads.append(torch.get_num_threads())
             return super().token_probabilities(text)
 
     model = copy.copy(shipped_model())
@@ -82,8 +86,11 @@ def test_a_batch_runs_the_encoder_beside_the_sparse_models_with_the_same_results
     model.span_tagger.attach_encoder(Recording(encoder.weights, settings))
     other = "A calm and factual report on the weather in Paris today."
     items = [(TEXT, "en", [(0, len(TEXT))]), (other, "xx", []), (other, "en", [])]
+    before = torch.get_num_threads()
     batch = model.analyse_documents(items)
     assert threads and all(name.startswith("span-encoder") for name in threads)
     assert len(threads) == 2  # the English texts only
+    assert torch_threads == [1, 1]  # the encoder keeps to one core beside the sparse models
+    assert torch.get_num_threads() == before  # and the caller's setting comes back
     assert batch == [model.analyse_document(*item) for item in items]
     assert batch[1] == ([], [])  # no span model and no paragraph tagger for "xx"
