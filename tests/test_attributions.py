@@ -304,6 +304,18 @@ def test_named_channel_is_inherited_by_the_sources_other_statements() -> None:
     assert relation.attrs["via_inherited"] is True
 
 
+def colon_records(text: str) -> list[dict[str, Any]]:
+    """What the rules find with a colon as the cue and no verb (headlines, transcripts)."""
+    return [r for r in rule_records(text) if r["form"] == "colon"]
+
+
+def only_colon(text: str) -> dict[str, Any]:
+    found = colon_records(text)
+    assert len(found) == 1, found
+    assert found[0]["cue"] == ":"
+    return found[0]
+
+
 def test_quotation_signed_with_a_dash() -> None:
     text = (
         "“Mr. Trump has brought about social division and strife in our towns.” ― Sonya Herridge\n"
@@ -328,10 +340,9 @@ def test_headline_name_and_colon() -> None:
         "Paul Ryan: FBI Decision Not to Indict Clinton Defies Explanation.\n\n"
         "House Speaker Paul Ryan criticised the decision on Tuesday in Washington.\n"
     )
-    found = [r for r in rule_records(text) if r["form"] == "colon"]
-    assert len(found) == 1, found
-    assert found[0]["source"] == "Paul Ryan" and found[0]["cue"] == ":"
-    assert found[0]["content"] == "FBI Decision Not to Indict Clinton Defies Explanation"
+    rec = only_colon(text)
+    assert rec["source"] == "Paul Ryan"
+    assert rec["content"] == "FBI Decision Not to Indict Clinton Defies Explanation"
     assert any(r["cue"] == ":" and r["source"] == "Paul Ryan" for r in records(analyse(text)))
 
 
@@ -342,7 +353,7 @@ def test_transcript_speaker_labels() -> None:
         '"WALLACE: Will she be at the debate tomorrow night?\n\n'
         '"PENCE: She will not be attending the debate tomorrow night.\n'
     )
-    found = [r for r in rule_records(text) if r["form"] == "colon"]
+    found = colon_records(text)
     # the moderator's question is no claim; "Partial transcript as follows" names no one
     assert [(r["source"], r["content"]) for r in found] == [
         ("PENCE", "Well, look, the campaign is doing very well in every state"),
@@ -356,7 +367,7 @@ def test_transcript_speaker_named_in_full_then_by_surname() -> None:
         "JOEL BENENSON: This is a man who said he would never run a negative ad.\n\n"
         "TAPPER: You have said the campaign will not change its plans for Ohio.\n"
     )
-    found = [r for r in rule_records(text) if r["form"] == "colon"]
+    found = colon_records(text)
     assert [r["cue"] for r in found] == [":", ":"]
     assert [text.count(r["content"]) for r in found] == [1, 1]
     assert "JOEL BENENSON" not in [r["source"] for r in found]  # one label, no transcript
@@ -367,11 +378,9 @@ def test_named_speaker_colon_and_quotation_inside_a_paragraph() -> None:
         "The committee pressed the director on the numbers. Rep. Trey Gowdy (R-S.C.): "
         '"I have not heard anyone other than you ever cite that figure."\n'
     )
-    found = [r for r in rule_records(text) if r["form"] == "colon"]
-    assert len(found) == 1, found
-    assert found[0]["cue"] == ":"
-    assert found[0]["content"] == '"I have not heard anyone other than you ever cite that figure."'
-    assert text.count(found[0]["source"]) == 1 and "Gowdy" in found[0]["source"]
+    rec = only_colon(text)
+    assert rec["content"] == '"I have not heard anyone other than you ever cite that figure."'
+    assert text.count(rec["source"]) == 1 and "Gowdy" in rec["source"]
 
 
 @pytest.mark.parametrize(
