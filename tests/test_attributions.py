@@ -318,7 +318,8 @@ def only_colon(text: str) -> dict[str, Any]:
 
 def test_quotation_signed_with_a_dash() -> None:
     text = (
-        "“Mr. Trump has brought about social division and strife in our towns.” ― Sonya Herridge\n"
+        "“Mr. Trump has brought about social division and strife in our towns.” ― Sonya Herridge,"
+        " a teacher in Houston\n"
         "“He makes blanket statements about people he knows nothing about.”\u00a0―\u00a0Karen"
         " Bobadilla.\n"
     )
@@ -333,6 +334,7 @@ def test_quotation_signed_with_a_dash() -> None:
     rec = [r for r in records(analyse(text)) if r["cue"] == "―"]
     assert [r["source"] for r in rec] == ["Sonya Herridge", "Karen Bobadilla"]
     assert rec[0]["type"] == "named_person" and rec[0]["quotation"] == "direct"
+    assert rec[0]["role"] == "teacher"  # the description after the name
 
 
 def test_headline_name_and_colon() -> None:

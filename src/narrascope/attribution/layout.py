@@ -116,6 +116,8 @@ def _dash(text: str, start: int, end: int) -> tuple[str, Offsets, Offsets, Offse
         rest = text[name_end:end].strip(SPACE)
         if rest and not rest.startswith(","):
             return None  # the dash goes on with a sentence, not a name
+        if rest:  # "― Sonya Herridge, a teacher in Houston": the source with its description
+            name_end = end
         if text[name_end - 1] == "." and not _is_initial(text, name_start, name_end):
             name_end -= 1  # "― Karen Bobadilla." ends the paragraph, not the name
         return "dash", (name_start, name_end), (dash, dash + 1), (start, quote_end)
