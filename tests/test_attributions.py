@@ -353,13 +353,18 @@ def test_transcript_speaker_labels() -> None:
         "Partial transcript as follows:\n\n"
         '"PENCE: Well, look, the campaign is doing very well in every state.\n\n'
         '"WALLACE: Will she be at the debate tomorrow night?\n\n'
-        '"PENCE: She will not be attending the debate tomorrow night.\n'
+        '"PENCE: She will not be attending the debate tomorrow night.\n\n'
+        '"WALLACE: Do you really see those two as equivalent?\n\n'
+        '"RYAN: We all want a fair debate tomorrow night.\n'
     )
     found = colon_records(text)
-    # the moderator's question is no claim; "Partial transcript as follows" names no one
+    # a transcript's speaker opens two paragraphs or more, questions included; "Partial
+    # transcript as follows" names no one, and RYAN speaks once, named nowhere else
     assert [(r["source"], r["content"]) for r in found] == [
         ("PENCE", "Well, look, the campaign is doing very well in every state"),
+        ("WALLACE", "Will she be at the debate tomorrow night?"),
         ("PENCE", "She will not be attending the debate tomorrow night"),
+        ("WALLACE", "Do you really see those two as equivalent?"),
     ]
 
 
@@ -405,6 +410,7 @@ def test_colon_quotation_after_an_addressee_or_a_cue_verb(text: str) -> None:
         "Source: NATO press office, photographs taken in March.",
         "Veto Power Impedes Peace Efforts: Eliminating war is one of the original goals.",
         "Kasich: Now or never.\n\nJohn Kasich campaigned in Ohio.",
+        "Ted Cruz: Constitutional conservative or another career politician?\n\nTed Cruz spoke.",
         "10:30: The meeting of the council started late again today.",
         "“We will rebuild the bridge by spring.” ― and then the minister left the room.",
     ],

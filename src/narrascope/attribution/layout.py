@@ -145,7 +145,11 @@ def _colon(
     content = _strip(text, colon + 1, end)
     if content[0] == colon + 1 or content[0] >= content[1]:
         return None  # "10:30", or nothing after the colon
-    if not _speaker_label(spacy_doc, *label, known) or not _claim_like(text, *content):
+    if not _speaker_label(spacy_doc, *label, known):
+        return None
+    # a transcript's speaker asks questions in their own words; a headline's question is the
+    # outlet's, whoever it names
+    if not _claim_like(text, *content, questions=text[slice(*label)] in known.speakers):
         return None
     content_end = content[1] - (text[content[1] - 1] == "." and not _quoted(text, *content))
     return "colon", label, (colon, colon + 1), (content[0], content_end)
@@ -292,8 +296,10 @@ def _named_elsewhere(text: str, known: _Known, word: str, label: Any) -> bool:
     return any(not para_start <= at < para_end for at in known.named.get(word, ()))
 
 
-def _claim_like(text: str, start: int, end: int) -> bool:
-    """Content worth attributing: a few words, not a question ("Ted Cruz: Constitutional
-    conservative or career politician?" asks, it reports no one's words)."""
+def _claim_like(text: str, start: int, end: int, questions: bool = False) -> bool:
+    """Content worth attributing: a few words, and not a question unless ``questions`` ("Ted
+    Cruz: Constitutional conservative or career politician?" asks, it reports no one's words)."""
     piece = text[start:end].strip()
-    return len(piece.split()) >= MIN_CONTENT_WORDS and not piece.rstrip("”\"’'").endswith("?")
+    if len(piece.split()) < MIN_CONTENT_WORDS:
+        return False
+    return questions or not piece.rstrip("”\"’'").endswith("?")
