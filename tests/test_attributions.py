@@ -614,6 +614,16 @@ def test_reports_escape_article_text_and_show_the_panel() -> None:
     assert "## Sourcing" in markdown and "### Citation chains" in markdown
 
 
+def test_sources_table_shows_a_punctuation_cue_as_the_words_alone() -> None:
+    from narrascope.report import render
+
+    doc = analyse("“We will rebuild the bridge before the spring floods.” ― Sonya Herridge")
+    markdown = render(doc, "md")
+    row = next(line for line in markdown.splitlines() if "| named_person |" in line)
+    assert row.endswith("| “We will rebuild the bridge before the spring floods.” |")
+    assert "―:" not in markdown
+
+
 def test_json_validates_against_the_schema() -> None:
     from narrascope.serialize import document_to_dict, validate
 

@@ -55,16 +55,24 @@ def _claims_text(entry: dict[str, Any]) -> str:
 
 
 def _claim_items(entry: dict[str, Any]) -> list[str]:
-    items = [
-        f"{_cue(c)}: {_short(c['content'])}" if c["content"] else f"{_cue(c)} (no content)"
-        for c in entry["claims"]
-    ]
+    items = [_claim_item(c) for c in entry["claims"]]
     items += [f"passed on: {_short(c['content'] or '')}" for c in entry["relayed"]]
     items += [
         f"as reported by {', '.join(c['via']) or 'another source'}: {_short(c['content'] or '')}"
         for c in entry["quoted"]
     ]
     return items
+
+
+def _claim_item(claim: dict[str, Any]) -> str:
+    """ "cue: content"; the content alone after a cue that is only punctuation (a headline's
+    or a transcript's colon, the dash that signs a quotation)."""
+    cue = _cue(claim)
+    if not claim["content"]:
+        return f"{cue} (no content)"
+    if not any(ch.isalnum() for ch in cue):
+        return _short(claim["content"])
+    return f"{cue}: {_short(claim['content'])}"
 
 
 def _cue(claim: dict[str, Any]) -> str:
