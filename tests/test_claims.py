@@ -478,3 +478,27 @@ def test_example_article_with_hand_made_attributions(example_text: str) -> None:
     table = {row["id"]: row for row in layer.data["table"]}
     assert table[soldiers.id]["who_says"] == "Andrei Marochko via Ria Novosti"
     assert table[battalion.id]["who_says"].endswith("via TASS")
+
+
+def test_attribution_index_prefers_affirmed_then_most_overlap_then_layer_order() -> None:
+    from narrascope.claims.attribution import AttributionIndex
+    from narrascope.document import Document
+
+    layer = Document("x" * 200).layer("attributions")
+
+    def relation(start: int, end: int, **attrs: Any) -> str:
+        content = layer.add_span(start, end, "content").id
+        attrs = {"nested_in": None, **attrs}
+        return layer.add_relation("attribution", {"content": content}, 1.0, **attrs).id
+
+    negated = relation(0, 100, negated=True)  # covers the claim most, but denies it
+    first = relation(10, 40)
+    relation(20, 50)  # shares as much with 20..40 as ``first``: the earlier one wins
+    inner = relation(25, 35, nested_in=first)  # speech reported in ``first``'s content
+    relation(26, 34, nested_in=first, in_quotation=True)  # quoted: stays the quoter's
+    far = relation(150, 190)
+    index = AttributionIndex(layer)
+    assert index.best(20, 40).id == inner  # down into what ``first`` reports
+    assert index.best(60, 90).id == negated  # nothing affirmed overlaps: the negated one
+    assert index.best(160, 170).id == far
+    assert index.best(195, 200) is None

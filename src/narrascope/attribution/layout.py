@@ -69,15 +69,15 @@ def layout_attributions(spacy_doc: Any) -> Iterator[tuple[str, Offsets, Offsets,
     """(form, source, cue, content) of every dash and colon attribution in the parsed text."""
     text = spacy_doc.text
     paragraphs = list(_paragraphs(text))
-    known = _Known(_transcript_speakers(text, paragraphs), _named_words(spacy_doc))
+    ctx = _Text(spacy_doc, text, _transcript_speakers(text, paragraphs), _named_words(spacy_doc))
     for paragraph in paragraphs:
         found = _dash(text, *paragraph)
         if found is None:
-            found = _colon(spacy_doc, *paragraph, known)
+            found = _colon(ctx, *paragraph)
         if found is not None:
             yield found
         taken = found[2][0] if found is not None else None
-        yield from _speaker_colon_quotes(spacy_doc, *paragraph, taken)
+        yield from _speaker_colon_quotes(ctx, *paragraph, taken)
 
 
 def _paragraphs(text: str) -> Iterator[Offsets]:
@@ -130,11 +130,9 @@ def _is_initial(text: str, start: int, end: int) -> bool:
     return len(last) == 2 and last[0].isupper()
 
 
-def _colon(
-    spacy_doc: Any, start: int, end: int, known: _Known
-) -> tuple[str, Offsets, Offsets, Offsets] | None:
+def _colon(ctx: _Text, start: int, end: int) -> tuple[str, Offsets, Offsets, Offsets] | None:
     """A paragraph opened by a speaker's name and a colon (a headline or a transcript)."""
-    text = spacy_doc.text
+    text = ctx.text
     start, end = _strip(text, start, end)
     if start < end and text[start] in '"“':
         start += 1  # transcripts quote each speaker's paragraph: "PENCE: Well, ...
@@ -145,30 +143,30 @@ def _colon(
     content = _strip(text, colon + 1, end)
     if content[0] == colon + 1 or content[0] >= content[1]:
         return None  # "10:30", or nothing after the colon
-    if not _speaker_label(spacy_doc, *label, known):
+    if not _speaker_label(ctx, *label):
         return None
     # a transcript's speaker asks questions in their own words; a headline's question is the
     # outlet's, whoever it names
-    if not _claim_like(text, *content, questions=text[slice(*label)] in known.speakers):
+    if not _claim_like(text, *content, questions=text[slice(*label)] in ctx.speakers):
         return None
     content_end = content[1] - (text[content[1] - 1] == "." and not _quoted(text, *content))
     return "colon", label, (colon, colon + 1), (content[0], content_end)
 
 
 def _speaker_colon_quotes(
-    spacy_doc: Any, start: int, end: int, taken: int | None
+    ctx: _Text, start: int, end: int, taken: int | None
 ) -> Iterator[tuple[str, Offsets, Offsets, Offsets]]:
     """A named speaker, a colon and a quotation anywhere in a paragraph: ``Rep. Trey Gowdy
     (R-S.C.): "I have not heard anyone cite that figure"``, ``... surprise Republican
     pollster Daron Shaw: “Historically, ...”``. ``taken``: a colon already read as opening
     the paragraph."""
-    text = spacy_doc.text
+    text = ctx.text
     for match in _COLON_QUOTE.finditer(text, start, end):
         colon = match.start()
         if colon == taken:
             continue
         quote = (match.end(), _quotation_end(text, match.end(), end))
-        source = _name_before(spacy_doc, colon)
+        source = _name_before(ctx, colon)
         if source is not None and _claim_like(text, *quote):
             yield "colon", source, (colon, colon + 1), quote
 
@@ -184,14 +182,14 @@ def _quotation_end(text: str, start: int, end: int) -> int:
     return found + 1 if found >= 0 else _strip(text, start, end)[1]
 
 
-def _name_before(spacy_doc: Any, colon: int) -> Offsets | None:
+def _name_before(ctx: _Text, colon: int) -> Offsets | None:
     """The source phrase ending right before ``colon`` when it ends in a person's or an
     organisation's name, a parenthesis after the name allowed ("Trey Gowdy (R-S.C.)"):
     the noun phrase of the name with its title or role ("Republican pollster Daron Shaw")."""
-    span = spacy_doc.char_span(colon, colon + 1, alignment_mode="expand")
+    doc = ctx.doc
+    span = doc.char_span(colon, colon + 1, alignment_mode="expand")
     if span is None or span.start == 0:
         return None
-    doc = spacy_doc
     name = doc[span.start - 1]
     # a closing parenthesis before the colon, its own token or one with it ("):")
     closing = span[0] if span[0].text.startswith(")") else name if name.text == ")" else None
@@ -205,24 +203,37 @@ def _name_before(spacy_doc: Any, colon: int) -> Offsets | None:
         return None
     if name.dep_ in ADDRESSEE_DEPS:
         return None  # "Ryan told Trump: ...", "asked CNN: ...": whom the speaker addressed
-    near = doc[max(name.sent.start, name.i - 4) : name.i]
+    near = _same_sentence_before(doc, name.i, 4)
     if any(t.pos_ == "VERB" and t.lemma_.lower() in CUE_VERBS for t in near):
         return None  # "Said Ellis: ...", "Ellis said:": a verb of saying is the cue there
-    first = name.left_edge.i if name.left_edge.sent == name.sent else name.i
+    first = name.left_edge.i
+    if len(_same_sentence_before(doc, name.i, name.i - first)) < name.i - first:
+        first = name.i  # the phrase starts in an earlier sentence: a parse slip
     phrase = doc[first : name.i + 1]
     if len(phrase) > 8 or any(
         t.pos_ in ("VERB", "AUX") or (t.is_punct and t.text != ".") for t in phrase
     ):
         # the name alone: the phrase before it runs into the sentence ("surprise ... Shaw")
-        first = next(e.start for e in doc.ents if e.start <= name.i < e.end)
-    return _strip(spacy_doc.text, doc[first].idx, colon)
+        first = name.i
+        while first > 0 and doc[first].ent_iob_ == "I":
+            first -= 1
+    return _strip(ctx.text, doc[first].idx, colon)
+
+
+def _same_sentence_before(doc: Any, i: int, n: int) -> Any:
+    """Up to ``n`` tokens before token ``i``, within its sentence (``Token.sent`` walks the
+    text from its start on every call: too slow for a long transcript)."""
+    first = i
+    while first > 0 and i - first < n and not doc[first].is_sent_start:
+        first -= 1
+    return doc[first:i]
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
     return text[start] in OPENING_QUOTES
 
 
-def _speaker_label(spacy_doc: Any, start: int, end: int, known: _Known) -> bool:
+def _speaker_label(ctx: _Text, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` names a speaker: a few capitalised words whose last one the
     text names elsewhere as a person, organisation or group ("Sanders", "PENCE" where the
     story has "Pence"), one of a transcript's speakers, or a short source noun ("Poll",
@@ -231,7 +242,7 @@ def _speaker_label(spacy_doc: Any, start: int, end: int, known: _Known) -> bool:
 
     spaCy's entities inside the label itself are no guide: the small model tags most
     title-case headline words as an organisation."""
-    label = spacy_doc.text[start:end]
+    label = ctx.text[start:end]
     words = label.split()
     if not words or len(words) > MAX_LABEL_WORDS or label.lower().rstrip(".") in NOT_SPEAKERS:
         return False
@@ -239,13 +250,13 @@ def _speaker_label(spacy_doc: Any, start: int, end: int, known: _Known) -> bool:
         return False
     if not all(w[0].isupper() or w in LABEL_LINKS for w in words):
         return False
-    span = spacy_doc.char_span(start, end, alignment_mode="expand")
+    span = ctx.doc.char_span(start, end, alignment_mode="expand")
     if span is None or any(
         t.ent_type_ in ("DATE", "TIME") or t.pos_ in ("VERB", "AUX") for t in span
     ):
         return False  # a date, or a headline's verb ("The Gap Goes On", "Big Win For")
     head = span[-1]
-    if label in known.speakers or _named_elsewhere(spacy_doc.text, known, head.lower_, span):
+    if label in ctx.speakers or _named_elsewhere(ctx, head.lower_, span):
         return True
     return (
         len(span) <= 3
@@ -271,9 +282,12 @@ _CAPITALS_LABEL = re.compile(rf"[{SPACE}\"“]*([A-Z][A-Z.'’-]*(?: [A-Z][A-Z.'
 
 
 @dataclass(frozen=True)
-class _Known:
-    """What the whole text says about possible speakers, gathered once per text."""
+class _Text:
+    """The parsed text and what it says about possible speakers, gathered once per text
+    (``Doc.text`` joins every token on each call)."""
 
+    doc: Any  # the spaCy Doc
+    text: str
     speakers: frozenset[str]  # a transcript's labels in capitals (``_transcript_speakers``)
     named: dict[str, list[int]]  # lowercase word -> offsets where spaCy tags it as a name
 
@@ -288,12 +302,13 @@ def _named_words(spacy_doc: Any) -> dict[str, list[int]]:
     return named
 
 
-def _named_elsewhere(text: str, known: _Known, word: str, label: Any) -> bool:
+def _named_elsewhere(ctx: _Text, word: str, label: Any) -> bool:
     """Whether the text names ``word`` (lowercase) outside the label's paragraph."""
+    text = ctx.text
     para_start = text.rfind("\n", 0, label.start_char) + 1
     para_end = text.find("\n", label.end_char)
     para_end = len(text) if para_end < 0 else para_end
-    return any(not para_start <= at < para_end for at in known.named.get(word, ()))
+    return any(not para_start <= at < para_end for at in ctx.named.get(word, ()))
 
 
 def _claim_like(text: str, start: int, end: int, questions: bool = False) -> bool:

@@ -1,7 +1,7 @@
 """Summaries of an article's attributions for ``layer.data``: chains, sources, profile.
 
 All three read the layer the stage has written (spans and relations), so they describe exactly
-what the JSON holds. A sentence is sourced as a claim is (``claims.attribution.best_attribution``):
+what the JSON holds. A sentence is sourced as a claim is (``claims.attribution.AttributionIndex.best``):
 by the top-level attribution covering it, or by one reported in that attribution's content
 ("According to TASS, the commander said": the commander via TASS); speech quoted inside a
 quotation stays the quoting speaker's word. In the sources list nested attributions appear
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from narrascope.claims.attribution import best_attribution
+from narrascope.claims.attribution import AttributionIndex
 from narrascope.document import Document, Layer, Relation, Span
 
 # Profile buckets: how a checkable sentence is sourced.
@@ -148,8 +148,9 @@ def profile(doc: Document, layer: Layer) -> dict[str, Any]:
     spans = _spans(layer)
     rows = []
     counts = dict.fromkeys(BUCKETS, 0)
+    index = AttributionIndex(layer)
     for sentence in sentences:
-        relation = best_attribution(layer, sentence.start, sentence.end)
+        relation = index.best(sentence.start, sentence.end)
         row = _profile_row(relation, spans, sentence)
         counts[row["bucket"]] += 1
         rows.append(row)

@@ -17,6 +17,7 @@ nearest compatible named source before the mention.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -227,10 +228,24 @@ def _known_name(span: Any, registry: Registry) -> SourceInfo | None:
 
 
 def _person_entity(span: Any) -> Any | None:
-    for ent in span.ents:
-        if ent.label_ == "PERSON":
-            return ent
-    return None
+    return next((ent for label, ent in entities_within(span) if label == "PERSON"), None)
+
+
+def entities_within(span: Any) -> Iterator[tuple[str, Any]]:
+    """(label, tokens) of each named entity inside ``span``, read from the tokens' entity tags
+    (``Span.ents`` rebuilds every entity of the text on each call: quadratic on long texts)."""
+    doc = span.doc
+    i = span.start
+    while i < span.end:
+        if doc[i].ent_iob_ != "B":
+            i += 1
+            continue
+        j = i + 1
+        while j < len(doc) and doc[j].ent_iob_ == "I":
+            j += 1
+        if j <= span.end:
+            yield doc[i].ent_type_, doc[i:j]
+        i = j
 
 
 def _name_run(head: Any) -> Any | None:
@@ -395,8 +410,8 @@ def outlet_in(span: Any) -> str | None:
     for key, name in OUTLETS.items():
         if _outlet_matches(key, name, text, lowered):
             return name
-    for ent in span.ents:
-        if ent.label_ == "ORG" and any(w.lower() in OUTLET_WORDS for w in ent.text.split()):
+    for label, ent in entities_within(span):
+        if label == "ORG" and any(w.lower() in OUTLET_WORDS for w in ent.text.split()):
             return str(ent.text)
     return None
 

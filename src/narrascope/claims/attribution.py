@@ -9,6 +9,7 @@ the sourcing stage did not run, rather than silently looking unsourced.
 
 from __future__ import annotations
 
+import bisect
 from typing import Any
 
 from narrascope.document import Document, Layer, Relation, Span
@@ -22,48 +23,72 @@ def _overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
     return max(0, min(a_end, b_end) - max(a_start, b_start))
 
 
-def best_attribution(layer: Layer, start: int, end: int) -> Relation | None:
-    """The attribution whose content overlaps ``start..end`` most (first on ties).
+class AttributionIndex:
+    """A layer's attribution relations, read once for many ``best`` questions (one per
+    sentence or claim): going through every relation for each made long texts quadratic."""
 
-    Affirmed attributions win over negated ones ("X has not acknowledged these claims" says
-    nothing about who claims them), and top-level ones over nested ones. From the chosen one the
-    search goes down into attributions reported in its content ("According to TASS, the
-    commander said X": the commander, via TASS), but not into speech quoted inside a quotation,
-    which stays the quoting speaker's word."""
-    spans = {s.id: s for s in layer.spans}
-    relations = [
-        r for r in layer.relations if r.label == "attribution" and r.args.get("content") in spans
-    ]
-    top = [r for r in relations if r.attrs.get("nested_in") is None]
-    best = _most_overlapping(top, spans, start, end) or _most_overlapping(
-        relations, spans, start, end
-    )
-    seen: set[str] = set()
-    while best is not None and best.id not in seen:
-        seen.add(best.id)
-        children = [
+    def __init__(self, layer: Layer) -> None:
+        spans = {s.id: s for s in layer.spans}
+        relations = [
             r
-            for r in relations
-            if r.attrs.get("nested_in") == best.id and not r.attrs.get("in_quotation")
+            for r in layer.relations
+            if r.label == "attribution" and r.args.get("content") in spans
         ]
-        deeper = _most_overlapping(children, spans, start, end)
-        if deeper is None:
-            break
-        best = deeper
-    return best
+        self.top = _ByContent([r for r in relations if r.attrs.get("nested_in") is None], spans)
+        self.all = _ByContent(relations, spans)
+        children: dict[str, list[Relation]] = {}
+        for r in relations:
+            parent = r.attrs.get("nested_in")
+            if parent is not None and not r.attrs.get("in_quotation"):
+                children.setdefault(parent, []).append(r)
+        self.children = {k: _ByContent(v, spans) for k, v in children.items()}
+
+    def best(self, start: int, end: int) -> Relation | None:
+        """The attribution whose content overlaps ``start..end`` most (first on ties).
+
+        Affirmed attributions win over negated ones ("X has not acknowledged these claims"
+        says nothing about who claims them), and top-level ones over nested ones. From the
+        chosen one the search goes down into attributions reported in its content ("According
+        to TASS, the commander said X": the commander, via TASS), but not into speech quoted
+        inside a quotation, which stays the quoting speaker's word."""
+        best = self.top.most_overlapping(start, end) or self.all.most_overlapping(start, end)
+        seen: set[str] = set()
+        while best is not None and best.id not in seen:
+            seen.add(best.id)
+            children = self.children.get(best.id)
+            deeper = children.most_overlapping(start, end) if children else None
+            if deeper is None:
+                break
+            best = deeper
+        return best
 
 
-def _most_overlapping(
-    relations: list[Relation], spans: dict[str, Span], start: int, end: int
-) -> Relation | None:
-    best: tuple[tuple[bool, int], Relation] | None = None
-    for relation in relations:
-        content = spans[relation.args["content"]]
-        shared = _overlap(start, end, content.start, content.end)
-        rank = (not relation.attrs.get("negated"), shared)
-        if shared > 0 and (best is None or rank > best[0]):
-            best = (rank, relation)
-    return best[1] if best else None
+class _ByContent:
+    """Relations ordered by where their content starts, for overlap questions."""
+
+    def __init__(self, relations: list[Relation], spans: dict[str, Span]) -> None:
+        rows = []
+        for order, relation in enumerate(relations):
+            content = spans[relation.args["content"]]
+            rows.append((content.start, content.end, order, relation))
+        rows.sort(key=lambda row: (row[0], row[2]))
+        self.rows = rows
+        self.starts = [row[0] for row in rows]
+        self.longest = max((row[1] - row[0] for row in rows), default=0)
+
+    def most_overlapping(self, start: int, end: int) -> Relation | None:
+        """The relation sharing most characters with ``start..end``, affirmed ones first, the
+        earliest in the layer on ties; None when none overlaps."""
+        best: tuple[tuple[bool, int, int], Relation] | None = None
+        first = bisect.bisect_left(self.starts, start - self.longest)
+        for c_start, c_end, order, relation in self.rows[first:]:
+            if c_start >= end:
+                break
+            shared = _overlap(start, end, c_start, c_end)
+            rank = (not relation.attrs.get("negated"), shared, -order)
+            if shared > 0 and (best is None or rank > best[0]):
+                best = (rank, relation)
+        return best[1] if best else None
 
 
 def attribution_record(doc: Document, relation: Relation) -> dict[str, Any]:
@@ -95,11 +120,15 @@ def attribution_record(doc: Document, relation: Relation) -> dict[str, Any]:
     return record
 
 
-def attribute(doc: Document, start: int, end: int) -> tuple[dict[str, Any] | None, str | None]:
-    """The attribution of the claim at ``start..end`` and, when there is none, why."""
+def attribute(
+    doc: Document, start: int, end: int, index: AttributionIndex | None = None
+) -> tuple[dict[str, Any] | None, str | None]:
+    """The attribution of the claim at ``start..end`` and, when there is none, why
+    (``index``: the document's ``AttributionIndex``, when many claims are attributed)."""
     if LAYER not in doc.layers:
         return None, NOT_RUN_NOTE
-    relation = best_attribution(doc.layers[LAYER], start, end)
+    index = index or AttributionIndex(doc.layers[LAYER])
+    relation = index.best(start, end)
     if relation is None:
         return None, NO_SOURCE_NOTE
     return attribution_record(doc, relation), None

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from narrascope.claims.attribution import attribute
+from narrascope.claims.attribution import LAYER as ATTRIBUTIONS
+from narrascope.claims.attribution import AttributionIndex, attribute
 from narrascope.claims.extract import (
     REPORTING_LEMMAS,
     article_places,
@@ -55,11 +56,12 @@ class ClaimsStage(Stage):
         reference = article_date(doc.meta.published)
         claims: list[dict[str, Any]] = []
         keys = []
+        index = AttributionIndex(doc.layers[ATTRIBUTIONS]) if ATTRIBUTIONS in doc.layers else None
         for check, sent in zip(worthy, sentences, strict=True):
             if sent is None:
                 continue  # offsets that match no parsed tokens (not produced by linguistic)
             record = extract_claim(sent, reference, known, entities_in(ents, sent))
-            record["attribution"], note = attribute(doc, check.start, check.end)
+            record["attribution"], note = attribute(doc, check.start, check.end, index)
             if note:
                 record["attribution_note"] = note
             claims.append(
