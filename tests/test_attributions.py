@@ -337,6 +337,11 @@ def test_quotation_signed_with_a_dash() -> None:
     assert rec[0]["role"] == "teacher"  # the description after the name
 
 
+def test_dash_signature_with_windows_line_ends() -> None:
+    text = "“We will rebuild the bridge before the spring floods.” ― Sonya Herridge\r\nMore.\r\n"
+    assert [(r["source"], r["form"]) for r in rule_records(text)] == [("Sonya Herridge", "dash")]
+
+
 def test_headline_name_and_colon() -> None:
     text = (
         "Paul Ryan: FBI Decision Not to Indict Clinton Defies Explanation.\n\n"

@@ -23,7 +23,7 @@ from narrascope.attribution.lexicon import CUE_VERBS, SOURCE_NOUNS
 
 Offsets = tuple[int, int]
 
-SPACE = " \t\u00a0\u2009\u202f"
+SPACE = " \t\r\u00a0\u2009\u202f"  # carriage returns too: texts with Windows line ends
 DASHES = "―—–"
 CLOSING_QUOTES = '”"’»'
 OPENING_QUOTES = '“”"«‘'
