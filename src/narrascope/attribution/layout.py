@@ -4,7 +4,9 @@
   (testimonials, epigraphs, quoted posts). The dash is the cue.
 - ``colon``: a short name and a colon opening a paragraph: headlines (``Paul Ryan: FBI
   Decision 'Defies Explanation'``) and transcripts (``PENCE: Well, look, ...``). The colon is
-  the cue and the rest of the paragraph the content.
+  the cue and the rest of the paragraph the content. Also a named speaker, a colon and a
+  quotation inside a paragraph (``Rep. Trey Gowdy (R-S.C.): "..."``): the quotation is the
+  content.
 
 The verb rules (:mod:`narrascope.attribution.rules`) cannot see these: there is no verb, and
 spaCy parses a headline's "Name:" as a fragment. PolNeAR annotates both forms (on its train

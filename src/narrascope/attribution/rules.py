@@ -58,7 +58,7 @@ SCORES = {
     "adverb": 0.7,
     "nominal": 0.6,
     # layout forms (narrascope.attribution.layout): a quotation signed with a dash, a
-    # speaker's name and a colon opening a paragraph
+    # speaker's name and a colon (opening a paragraph, or before a quotation)
     "dash": 0.85,
     "colon": 0.8,
     # "statements made by X" with no stated content: a source, but no claim to check

@@ -651,12 +651,8 @@ class TechniquesModel:
     ) -> list[tuple[list[dict[str, Any]], list[list[tuple[str, float]]]]]:
         """``analyse_documents`` with the encoder in a background thread."""
         tagger = self.span_tagger
-        with ThreadPoolExecutor(
-            max_workers=1,
-            thread_name_prefix="span-encoder",
-            initializer=torch_threads,
-            initargs=(1,),
-        ) as pool:
+        # the worker thread starts from this thread's torch setting (one thread, see above)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="span-encoder") as pool:
             pending = {
                 i: pool.submit(tagger.encoder_scores, text)
                 for i, (text, language, _) in enumerate(items)
@@ -708,13 +704,6 @@ class TechniquesModel:
                 }
             )
         return out
-
-
-def torch_threads(n: int) -> None:
-    """Run this thread's torch operations on ``n`` threads."""
-    import torch
-
-    torch.set_num_threads(n)
 
 
 def shipped_model_path() -> Path:
