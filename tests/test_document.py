@@ -48,6 +48,19 @@ def test_relation_must_name_existing_spans() -> None:
         doc.layers["attributions"].add_relation("attribution", {"source": "nope"})
 
 
+def test_span_lookup_follows_spans_added_or_replaced_later() -> None:
+    layer = make_doc().layers["attributions"]
+    first = layer.spans[0]
+    assert layer.span_by_id(first.id) is first
+    late = layer.add_span(0, 5, "source")  # after the lookup built its index
+    layer.add_relation("attribution", {"source": late.id})
+    assert layer.span_by_id(late.id) is late
+    layer.spans = [late]  # a stage may rebuild the list wholesale
+    assert layer.span_by_id(late.id) is late
+    with pytest.raises(KeyError, match=first.id):
+        layer.span_by_id(first.id)
+
+
 def test_sentence_lookup_by_offset() -> None:
     doc = make_doc()
     sent = doc.sentence_of(20)

@@ -71,6 +71,9 @@ class Layer:
     data: JSONDict = field(default_factory=dict)
     # Whether the HTML report highlights this layer's spans in the article (tokens: no).
     display: bool = True
+    # span id -> position in ``spans``, extended as spans are appended (see ``_span_position``):
+    # a layer with thousands of relations would otherwise rescan its spans for each one.
+    _positions: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def add_span(
         self,
@@ -87,8 +90,7 @@ class Layer:
     def add_relation(
         self, label: str, args: dict[str, str], score: float | None = None, **attrs: Any
     ) -> Relation:
-        known = {s.id for s in self.spans}
-        missing = [v for v in args.values() if v not in known]
+        missing = [v for v in args.values() if self._span_position(v) is None]
         if missing:
             raise ValueError(
                 f"relation {label!r} in layer {self.name!r} names unknown spans {missing}"
@@ -100,10 +102,22 @@ class Layer:
         return rel
 
     def span_by_id(self, span_id: str) -> Span:
-        for span in self.spans:
-            if span.id == span_id:
-                return span
-        raise KeyError(f"no span {span_id!r} in layer {self.name!r}")
+        position = self._span_position(span_id)
+        if position is None:
+            raise KeyError(f"no span {span_id!r} in layer {self.name!r}")
+        return self.spans[position]
+
+    def _span_position(self, span_id: str) -> int | None:
+        position = self._positions.get(span_id)
+        if (
+            position is not None
+            and position < len(self.spans)
+            and self.spans[position].id == span_id
+        ):
+            return position
+        # Spans were appended, removed or replaced since the index was built: rebuild it.
+        self._positions = {span.id: k for k, span in enumerate(self.spans)}
+        return self._positions.get(span_id)
 
 
 @dataclass
