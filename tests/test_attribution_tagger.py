@@ -300,3 +300,17 @@ def test_lexicon_gives_clusters_the_cue_rate_of_their_words(nlp) -> None:  # typ
     # Without clusters (the artifacts trained before them) no cluster feature is made.
     plain = doc_features(doc, Lexicon.fit([doc], [labels]))[lamented.i]
     assert not any(f.startswith("ccb=") for f in plain)
+
+
+def test_tagged_source_loses_a_comma_that_closes_nothing(nlp) -> None:  # type: ignore[no-untyped-def]
+    from narrascope.attribution.tagger import _without_stray_comma
+
+    doc = nlp("Said Mr. Kamin, who knows. Brian Fallon, the press secretary, said it.")
+    kamin = (1, 4)  # "Mr. Kamin ,"
+    assert doc[kamin[1] - 1].text == ","
+    assert _without_stray_comma(doc, kamin) == (1, 3)
+    fallon = next(t.i for t in doc if t.text == "Brian")
+    closing = (fallon, next(t.i for t in doc if t.text == "secretary") + 2)
+    assert doc[closing[1] - 1].text == ","
+    assert _without_stray_comma(doc, closing) == closing  # it closes the apposition
+    assert _without_stray_comma(doc, (3, 4)) == (3, 4)  # a lone comma is left to the caller

@@ -204,10 +204,11 @@ def speaker_offsets(token: Any, cue: Any) -> Offsets | None:
     if token.left_edge.i <= cue.i <= token.right_edge.i:
         return phrase_offsets(token)
     first, last = token.left_edge.i, token.right_edge.i
-    if token.i < last and last + 1 < len(doc) and doc[last + 1].text == ",":
-        opened = any(t.text == "," for t in doc[token.i + 1 : last + 1])
-        if opened:
-            last += 1
+    while last > token.i and doc[last].text == ",":
+        last -= 1  # a comma the parse hangs on the name closes nothing: 'Mr. Kamin, said'
+    opened = any(t.text == "," for t in doc[token.i + 1 : last + 1])
+    if opened and last + 1 < len(doc) and doc[last + 1].text == ",":
+        last += 1
     span = _chars(doc, first, last)
     if span is not None and doc[last].text == ",":
         span = (span[0], doc[last].idx + 1)

@@ -550,6 +550,20 @@ def _quoted(doc: Any, span: TokenSpan) -> bool:
     return first in OPEN_QUOTES or first in STRAIGHT_QUOTES
 
 
+def _without_stray_comma(doc: Any, source: TokenSpan) -> TokenSpan:
+    """The source without a final comma that closes nothing ('Mr. Kamin,' -> 'Mr. Kamin'). A
+    comma that closes an apposition the source opened stays ('X, a Trump ally,'), as PolNeAR
+    marks it."""
+    start, end = source
+    if (
+        end - start > 1
+        and doc[end - 1].text == ","
+        and not any(doc[i].text == "," for i in range(start, end - 1))
+    ):
+        return start, end - 1
+    return source
+
+
 def _candidate(
     doc: Any,
     source: TokenSpan | None,
@@ -562,7 +576,7 @@ def _candidate(
     probs = [marginals[i] for s in scored[:1] for i in range(*s)]
     score = math.fsum(probs) / len(probs) if probs else 0.0
     return Candidate(
-        source=char_offsets(doc, source) if source else None,
+        source=char_offsets(doc, _without_stray_comma(doc, source)) if source else None,
         cue=char_offsets(doc, cue) if cue else None,
         content=(fragments[0][0], fragments[-1][1]) if fragments else None,
         form="tagger",
