@@ -1,0 +1,238 @@
+"""Experiment: a second-stage span rescorer for SI, nested-cross-validated.
+
+The shipped span tagger keeps phrases and runs by fixed thresholds on mixed probabilities.
+Here the decoding of the train command runs with low thresholds (more, weaker spans), and a
+gradient-boosted regressor predicts each span's precision credit (the share of its characters
+inside a gold span) from what the span models say of it: its own score, its kind (phrase or
+run), the sentence classifier's and the encoder's probabilities, length, quotes, how many
+other spans its sentence holds. Spans whose predicted credit falls below a cut are dropped.
+
+Everything is nested: the out-of-fold span scores are those of the train command (folds by
+article, seed 13); the rescorer for fold k is fitted on the other folds' spans; the cut for
+fold k is chosen on the other folds' out-of-fold rescorer predictions. Prints the SI F1 of
+the shipped decoding (plain, i.e. chosen on all folds) and of the rescored spans (nested).
+
+    PYTHONPATH=src .venv/bin/python bench/si_rescore.py   # about 10 minutes the first time
+    (the span models' out-of-fold scores are cached in /tmp/si-rescore.pkl)
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import pickle
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from narrascope.paths import SHARED_DATA
+from narrascope.techniques.commands import SI_SETTINGS
+from narrascope.techniques.data import read_articles, read_span_labels, spans_by_article
+from narrascope.techniques.features import sentence_bounds
+from narrascope.techniques.model import (
+    combine_spans,
+    decode_spans,
+    geometric_mix,
+    hash_features,
+    phrase_encoder_mix,
+    sentence_matrix,
+)
+from narrascope.techniques.neural import shipped_encoder_path
+from narrascope.techniques.phrases import PhraseScores
+from narrascope.techniques.scoring import si_counts, si_from_counts
+from narrascope.techniques.train import (
+    _fit_sentence_model,
+    _fit_token_model,
+    article_folds,
+    span_training_rows,
+    train_phrase_tagger,
+    word_clusters_for,
+)
+
+CACHE = Path("/tmp/si-rescore.pkl")
+SHIPPED = {"ew": 0.8, "pw": 0.9, "blend": 0.85, "low": 0.15, "high": 0.35, "gap": 1, "pt": 0.3}
+POOL = {"low": 0.1, "high": 0.25, "pt": 0.1}  # the looser decoding the rescorer reads
+
+
+def out_of_fold_scores() -> dict[str, Any]:
+    if CACHE.exists():
+        return pickle.loads(CACHE.read_bytes())
+    from narrascope.techniques.neural import SpanEncoder
+
+    ptc = SHARED_DATA / "ptc"
+    articles = read_articles(ptc / "train-articles")
+    gold = spans_by_article(read_span_labels(ptc / "train-task-si.labels"))
+    encoder_oof = SpanEncoder.load(shipped_encoder_path()).info["oof"]
+    settings, seed, folds = SI_SETTINGS, 13, 5
+    ids = sorted(articles)
+    clusters = word_clusters_for(articles, settings, seed, lambda _: None)
+    data = span_training_rows(articles, gold, ids, settings["sentence_words"], None)
+    x_tok = hash_features(data.rows, 2 ** settings["hash_bits"])
+    y_tok, y_sent = np.asarray(data.labels), np.asarray(data.sent_label)
+    fold_of = article_folds(ids, folds, seed)
+    tok_fold = np.concatenate([[fold_of[a]] * len(data.meta[a][0]) for a in ids]).astype(int)
+    sent_fold = np.asarray([fold_of[a] for a in ids for _ in sentence_bounds(articles[a])])
+    oof_tok = np.zeros(len(y_tok), dtype=np.float32)
+    oof_sent = np.zeros(len(y_sent), dtype=np.float32)
+    for k in range(folds):
+        tr, te = tok_fold != k, tok_fold == k
+        coef, b = _fit_token_model(x_tok[tr], y_tok[tr], settings["alpha"], seed)
+        oof_tok[te] = 1 / (1 + np.exp(-(x_tok[te] @ coef + b)))
+        str_, ste = np.where(sent_fold != k)[0], np.where(sent_fold == k)[0]
+        vecs, scoef, sb = _fit_sentence_model(
+            [data.sent_text[i] for i in str_], y_sent[str_], seed, clusters, None
+        )
+        xs = sentence_matrix(vecs, [data.sent_text[i] for i in ste], None)
+        oof_sent[ste] = 1 / (1 + np.exp(-(xs @ scoef + sb)))
+        print(f"span fold {k}", file=sys.stderr, flush=True)
+    phrase_oof, _, _ = train_phrase_tagger(
+        articles, gold, folds, seed, settings, lambda _: None, clusters
+    )
+    out = {
+        "articles": articles,
+        "gold": {a: [(g.start, g.end) for g in gold.get(a, [])] for a in ids},
+        "meta": data.meta,
+        "sent_offset": data.sent_offset,
+        "oof_tok": oof_tok,
+        "oof_sent": oof_sent,
+        "phrase_oof": phrase_oof,
+        "encoder_oof": encoder_oof,
+        "fold_of": fold_of,
+    }
+    CACHE.write_bytes(pickle.dumps(out))
+    return out
+
+
+def spans_with_features(d: dict[str, Any], a: str, low: float, high: float, pt: float):  # type: ignore[no-untyped-def]
+    """The decoding's spans of article ``a`` and one feature row per span."""
+    text = d["articles"][a]
+    toks, sent, off = d["meta"][a]
+    enc = d["encoder_oof"][a].astype(np.float32)
+    p_tok_sparse = d["oof_tok"][off : off + len(toks)]
+    p_tok = geometric_mix(p_tok_sparse, enc, SHIPPED["ew"])
+    sent_ids = np.asarray(sent, dtype=int)
+    p_sent_by_sentence = (
+        d["oof_sent"][d["sent_offset"][a] + np.arange(sent_ids.max() + 1)] if toks else np.zeros(0)
+    )
+    p_sent = p_sent_by_sentence[sent_ids] if toks else p_tok
+    probs = p_tok ** (1 - SHIPPED["blend"]) * p_sent ** SHIPPED["blend"]
+    runs = decode_spans(text, toks, sent, probs, low, high, SHIPPED["gap"])
+    art, cands, pprobs = d["phrase_oof"][a]
+    found = phrase_encoder_mix(PhraseScores(art, cands, pprobs), enc, SHIPPED["pw"])
+    phrases = found.pick(pt) if cands else []
+    raw = {
+        (art.toks[i][0], art.toks[j - 1][1]): float(p)
+        for (i, j), p in zip(cands, pprobs, strict=True)
+    }
+    spans = combine_spans(phrases, runs, "add")
+    kinds = {(s, e): 1 for s, e, _ in phrases}
+    starts = [t[0] for t in toks]
+    rows = []
+    per_sentence: dict[int, int] = {}
+    located = []
+    for s, e, _ in spans:
+        i = bisect.bisect_left(starts, s)
+        j = max(i + 1, bisect.bisect_left(starts, e))
+        k = int(sent_ids[min(i, len(sent_ids) - 1)]) if len(sent_ids) else 0
+        per_sentence[k] = per_sentence.get(k, 0) + 1
+        located.append((i, j, k))
+    for (s, e, score), (i, j, k) in zip(spans, located, strict=True):
+        words = text[s:e]
+        before = text[max(0, s - 1) : s]
+        after = text[e : e + 1]
+        rows.append(
+            [
+                score,
+                kinds.get((s, e), 0),
+                raw.get((s, e), 0.0),
+                float(enc[i:j].mean()) if j > i else 0.0,
+                float(enc[i:j].max()) if j > i else 0.0,
+                float(p_tok_sparse[i:j].mean()) if j > i else 0.0,
+                float(p_tok_sparse[i:j].max()) if j > i else 0.0,
+                float(p_sent_by_sentence[k]) if len(p_sent_by_sentence) else 0.0,
+                np.log1p(e - s),
+                j - i,
+                per_sentence[k],
+                float(words[:1].isupper()),
+                float(before in "\"'“‘" and before != ""),
+                float(after in "\"'”’" and after != ""),
+                float("!" in words or "?" in words),
+                s / max(len(text), 1),
+            ]
+        )
+    return [(s, e) for s, e, _ in spans], np.asarray(rows, dtype=np.float32).reshape(-1, 16)
+
+
+def credit(spans, gold):  # type: ignore[no-untyped-def]
+    out = []
+    for s, e in spans:
+        inside = sum(max(0, min(e, ge) - max(s, gs)) for gs, ge in gold)
+        out.append(min(1.0, inside / max(e - s, 1)))
+    return np.asarray(out, dtype=np.float32)
+
+
+def main() -> None:
+    for arg in sys.argv[1:]:  # low=0.15 high=0.35 pt=0.3: the pool's decoding
+        key, value = arg.split("=")
+        POOL[key] = float(value)
+    d = out_of_fold_scores()
+    ids = sorted(d["articles"])
+    fold_of = d["fold_of"]
+    gold = d["gold"]
+    shipped = {
+        a: spans_with_features(d, a, SHIPPED["low"], SHIPPED["high"], SHIPPED["pt"])[0] for a in ids
+    }
+    base = si_from_counts(si_counts(gold, shipped, ids).sum(axis=0))
+    result: dict[str, Any] = {
+        "pool": POOL,
+        "shipped_decoding_plain": {k: round(v, 4) for k, v in base.items()},
+    }
+    pool = {a: spans_with_features(d, a, POOL["low"], POOL["high"], POOL["pt"]) for a in ids}
+    y = {a: credit(pool[a][0], gold[a]) for a in ids}
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    # out-of-fold rescorer predictions
+    pred: dict[str, np.ndarray] = {}
+    for k in range(5):
+        train = [a for a in ids if fold_of[a] != k and len(pool[a][0])]
+        x = np.concatenate([pool[a][1] for a in train])
+        t = np.concatenate([y[a] for a in train])
+        model = HistGradientBoostingRegressor(
+            max_iter=200,
+            learning_rate=0.05,
+            max_leaf_nodes=15,
+            min_samples_leaf=40,
+            random_state=13,
+        ).fit(x, t)
+        for a in ids:
+            if fold_of[a] == k:
+                pred[a] = model.predict(pool[a][1]) if len(pool[a][0]) else np.zeros(0)
+    cuts = np.round(np.arange(0.05, 0.61, 0.025), 3)
+    counts = []
+    for c in cuts:
+        kept = {a: [sp for sp, p in zip(pool[a][0], pred[a], strict=True) if p >= c] for a in ids}
+        counts.append(si_counts(gold, kept, ids))
+    counts_arr = np.stack(counts)  # cuts x articles x 4
+    fold_arr = np.asarray([fold_of[a] for a in ids])
+    total = np.zeros(4)
+    chosen = []
+    for k in range(5):
+        others = counts_arr[:, fold_arr != k].sum(axis=1)
+        best = int(np.argmax([si_from_counts(r)["f1"] for r in others]))
+        chosen.append(float(cuts[best]))
+        total += counts_arr[best, fold_arr == k].sum(axis=0)
+    result["rescored_nested"] = {k: round(v, 4) for k, v in si_from_counts(total).items()}
+    result["cuts_chosen"] = chosen
+    result["rescored_plain_by_cut"] = {
+        float(c): round(si_from_counts(counts_arr[n].sum(axis=0))["f1"], 4)
+        for n, c in enumerate(cuts)
+    }
+    pool_score = si_from_counts(si_counts(gold, {a: pool[a][0] for a in ids}, ids).sum(axis=0))
+    result["pool_unfiltered"] = {k: round(v, 4) for k, v in pool_score.items()}
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
