@@ -30,23 +30,20 @@ import numpy as np
 from narrascope.paths import SHARED_DATA
 from narrascope.techniques.commands import SI_SETTINGS
 from narrascope.techniques.data import read_articles, read_span_labels, spans_by_article
-from narrascope.techniques.features import sentence_bounds
 from narrascope.techniques.model import (
     combine_spans,
     decode_spans,
     geometric_mix,
     hash_features,
     phrase_encoder_mix,
-    sentence_matrix,
 )
 from narrascope.techniques.neural import shipped_encoder_path
 from narrascope.techniques.phrases import PhraseScores
 from narrascope.techniques.scoring import si_counts, si_from_counts
 from narrascope.techniques.train import (
-    _fit_sentence_model,
-    _fit_token_model,
     article_folds,
     span_training_rows,
+    token_and_sentence_oof,
     train_phrase_tagger,
     word_clusters_for,
 )
@@ -70,23 +67,10 @@ def out_of_fold_scores() -> dict[str, Any]:
     clusters = word_clusters_for(articles, settings, seed, lambda _: None)
     data = span_training_rows(articles, gold, ids, settings["sentence_words"], None)
     x_tok = hash_features(data.rows, 2 ** settings["hash_bits"])
-    y_tok, y_sent = np.asarray(data.labels), np.asarray(data.sent_label)
     fold_of = article_folds(ids, folds, seed)
-    tok_fold = np.concatenate([[fold_of[a]] * len(data.meta[a][0]) for a in ids]).astype(int)
-    sent_fold = np.asarray([fold_of[a] for a in ids for _ in sentence_bounds(articles[a])])
-    oof_tok = np.zeros(len(y_tok), dtype=np.float32)
-    oof_sent = np.zeros(len(y_sent), dtype=np.float32)
-    for k in range(folds):
-        tr, te = tok_fold != k, tok_fold == k
-        coef, b = _fit_token_model(x_tok[tr], y_tok[tr], settings["alpha"], seed)
-        oof_tok[te] = 1 / (1 + np.exp(-(x_tok[te] @ coef + b)))
-        str_, ste = np.where(sent_fold != k)[0], np.where(sent_fold == k)[0]
-        vecs, scoef, sb = _fit_sentence_model(
-            [data.sent_text[i] for i in str_], y_sent[str_], seed, clusters, None
-        )
-        xs = sentence_matrix(vecs, [data.sent_text[i] for i in ste], None)
-        oof_sent[ste] = 1 / (1 + np.exp(-(xs @ scoef + sb)))
-        print(f"span fold {k}", file=sys.stderr, flush=True)
+    oof_tok, oof_sent, _ = token_and_sentence_oof(
+        articles, data, x_tok, fold_of, seed, settings, (clusters, None), lambda _: None
+    )
     phrase_oof, _, _ = train_phrase_tagger(
         articles, gold, folds, seed, settings, lambda _: None, clusters
     )

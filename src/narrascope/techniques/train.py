@@ -214,34 +214,12 @@ def train_span_tagger(
     y_tok = np.asarray(data.labels)
     y_sent = np.asarray(data.sent_label)
     fold_of = article_folds(ids, folds, seed)
-    tok_fold = np.concatenate([[fold_of[a]] * len(meta[a][0]) for a in ids]).astype(int)
-    sent_fold = np.asarray(
-        [fold_of[a] for a in ids for _ in sentence_bounds(articles[a])], dtype=int
-    )
-    oof_tok = np.zeros(len(y_tok), dtype=np.float32)
-    oof_sent = np.zeros(len(y_sent), dtype=np.float32)
     use_weight = float(settings.get("sentence_use", 0.0))
     # encoded once: a sentence's vector depends on no label, so every fold can share them
     use_rows = sentence_use_rows(sent_text, use_weight)
-    fold_sentence_models = []
-    for k in range(folds):
-        tr, te = tok_fold != k, tok_fold == k
-        coef, b = _fit_token_model(x_tok[tr], y_tok[tr], settings["alpha"], seed)
-        oof_tok[te] = 1 / (1 + np.exp(-(x_tok[te] @ coef + b)))
-        str_, ste = np.where(sent_fold != k)[0], np.where(sent_fold == k)[0]
-        vecs, scoef, sb = _fit_sentence_model(
-            [sent_text[i] for i in str_],
-            y_sent[str_],
-            seed,
-            sentence_clusters,
-            None if use_rows is None else use_rows[str_],
-        )
-        xs = sentence_matrix(
-            vecs, [sent_text[i] for i in ste], None if use_rows is None else use_rows[ste]
-        )
-        oof_sent[ste] = 1 / (1 + np.exp(-(xs @ scoef + sb)))
-        fold_sentence_models.append((vecs, scoef, sb, use_weight))
-        log({"si_fold": k, "done": True})
+    oof_tok, oof_sent, fold_sentence_models = token_and_sentence_oof(
+        articles, data, x_tok, fold_of, seed, settings, (sentence_clusters, use_rows), log
+    )
     gold_spans = {a: [(g.start, g.end) for g in gold.get(a, [])] for a in ids}
     if encoder_oof is not None:
         for a, (toks, _, _) in meta.items():
@@ -299,6 +277,53 @@ def train_span_tagger(
     fold_models = list(zip(fold_phrases, fold_sentence_models, strict=True))
     cv = {"best": best, "nested": nested, "grid_size": len(results), "best_by_mode": by_mode}
     return tagger, cv, fold_models
+
+
+def token_and_sentence_oof(
+    articles: dict[str, str],
+    data: Any,
+    x_tok: Any,
+    fold_of: dict[str, int],
+    seed: int,
+    settings: dict[str, Any],
+    sentence_inputs: tuple[dict[str, int] | None, np.ndarray | None],
+    log: Log,
+) -> tuple[np.ndarray, np.ndarray, list[SentenceModel]]:
+    """Out-of-fold probabilities of the token tagger (one per token of ``data``, whose hashed
+    rows are ``x_tok``) and of the sentence classifier (one per sentence; ``sentence_inputs``:
+    its word clusters and weighted USE rows, either None), and each fold's sentence classifier.
+    Folds are ``fold_of``'s, in number order."""
+    ids = sorted(articles)
+    sentence_clusters, use_rows = sentence_inputs
+    folds = max(fold_of.values()) + 1
+    y_tok, y_sent = np.asarray(data.labels), np.asarray(data.sent_label)
+    use_weight = float(settings.get("sentence_use", 0.0))
+    tok_fold = np.concatenate([[fold_of[a]] * len(data.meta[a][0]) for a in ids]).astype(int)
+    sent_fold = np.asarray(
+        [fold_of[a] for a in ids for _ in sentence_bounds(articles[a])], dtype=int
+    )
+    oof_tok = np.zeros(len(y_tok), dtype=np.float32)
+    oof_sent = np.zeros(len(y_sent), dtype=np.float32)
+    fold_sentence_models: list[SentenceModel] = []
+    for k in range(folds):
+        tr, te = tok_fold != k, tok_fold == k
+        coef, b = _fit_token_model(x_tok[tr], y_tok[tr], settings["alpha"], seed)
+        oof_tok[te] = 1 / (1 + np.exp(-(x_tok[te] @ coef + b)))
+        str_, ste = np.where(sent_fold != k)[0], np.where(sent_fold == k)[0]
+        vecs, scoef, sb = _fit_sentence_model(
+            [data.sent_text[i] for i in str_],
+            y_sent[str_],
+            seed,
+            sentence_clusters,
+            None if use_rows is None else use_rows[str_],
+        )
+        xs = sentence_matrix(
+            vecs, [data.sent_text[i] for i in ste], None if use_rows is None else use_rows[ste]
+        )
+        oof_sent[ste] = 1 / (1 + np.exp(-(xs @ scoef + sb)))
+        fold_sentence_models.append((vecs, scoef, sb, use_weight))
+        log({"si_fold": k, "done": True})
+    return oof_tok, oof_sent, fold_sentence_models
 
 
 def long_span_grid(
