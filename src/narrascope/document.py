@@ -71,8 +71,9 @@ class Layer:
     data: JSONDict = field(default_factory=dict)
     # Whether the HTML report highlights this layer's spans in the article (tokens: no).
     display: bool = True
-    # span id -> position in ``spans``, extended as spans are appended (see ``_span_position``):
-    # a layer with thousands of relations would otherwise rescan its spans for each one.
+    # span id -> position in ``spans``: ``add_span`` extends it, ``_span_position`` rebuilds it
+    # when the list was changed some other way. A layer with thousands of relations would
+    # otherwise rescan its spans for each one.
     _positions: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def add_span(
@@ -84,6 +85,7 @@ class Layer:
         **attrs: Any,
     ) -> Span:
         span = Span(start, end, label, score, id=f"{self.name}-{len(self.spans)}", attrs=attrs)
+        self._positions[span.id] = len(self.spans)
         self.spans.append(span)
         return span
 
@@ -115,7 +117,7 @@ class Layer:
             and self.spans[position].id == span_id
         ):
             return position
-        # Spans were appended, removed or replaced since the index was built: rebuild it.
+        # Spans were added, removed or replaced other than by ``add_span``: rebuild the index.
         self._positions = {span.id: k for k, span in enumerate(self.spans)}
         return self._positions.get(span_id)
 
