@@ -30,18 +30,13 @@ import numpy as np
 from narrascope.paths import SHARED_DATA
 from narrascope.techniques.commands import SI_SETTINGS
 from narrascope.techniques.data import read_articles, read_span_labels, spans_by_article
-from narrascope.techniques.model import (
-    combine_spans,
-    decode_spans,
-    geometric_mix,
-    hash_features,
-    phrase_encoder_mix,
-)
+from narrascope.techniques.model import combine_spans, hash_features
 from narrascope.techniques.neural import shipped_encoder_path
-from narrascope.techniques.phrases import PhraseScores
 from narrascope.techniques.scoring import si_counts, si_from_counts
 from narrascope.techniques.train import (
     article_folds,
+    long_span_grid,
+    phrase_grid,
     span_training_rows,
     token_and_sentence_oof,
     train_phrase_tagger,
@@ -89,47 +84,62 @@ def out_of_fold_scores() -> dict[str, Any]:
     return out
 
 
-def spans_with_features(d: dict[str, Any], a: str, low: float, high: float, pt: float):  # type: ignore[no-untyped-def]
-    """The decoding's spans of article ``a`` and one feature row per span."""
+def decoded(d: dict[str, Any], low: float, high: float, pt: float) -> dict[str, list]:
+    """Each article's spans of the train command's decoding at these thresholds (the shipped
+    encoder weights, blend and gap), with phrase spans marked: (start, end, score, is_phrase)."""
+    grid = {
+        "encoder_weights": [SHIPPED["ew"]],
+        "blends": [SHIPPED["blend"]],
+        "lows": [low],
+        "rises": [high - low],
+        "gaps": [SHIPPED["gap"]],
+    }
+    # one setting each, so each grid holds one entry
+    (runs,) = long_span_grid(
+        d["articles"], d["meta"], d["oof_tok"], d["oof_sent"], d["sent_offset"], grid,
+        d["encoder_oof"],
+    ).values()  # fmt: skip
+    (phrases,) = phrase_grid(d["phrase_oof"], [pt], d["encoder_oof"], [SHIPPED["pw"]]).values()
+    out = {}
+    for a, short in phrases.items():
+        kinds = {(s, e) for s, e, _ in short}
+        out[a] = [(s, e, p, (s, e) in kinds) for s, e, p in combine_spans(short, runs[a], "add")]
+    return out
+
+
+def spans_with_features(d: dict[str, Any], a: str, spans: list):  # type: ignore[no-untyped-def]
+    """Article ``a``'s decoded spans (from :func:`decoded`) and one feature row per span."""
     text = d["articles"][a]
     toks, sent, off = d["meta"][a]
     enc = d["encoder_oof"][a].astype(np.float32)
     p_tok_sparse = d["oof_tok"][off : off + len(toks)]
-    p_tok = geometric_mix(p_tok_sparse, enc, SHIPPED["ew"])
     sent_ids = np.asarray(sent, dtype=int)
     p_sent_by_sentence = (
         d["oof_sent"][d["sent_offset"][a] + np.arange(sent_ids.max() + 1)] if toks else np.zeros(0)
     )
-    p_sent = p_sent_by_sentence[sent_ids] if toks else p_tok
-    probs = p_tok ** (1 - SHIPPED["blend"]) * p_sent ** SHIPPED["blend"]
-    runs = decode_spans(text, toks, sent, probs, low, high, SHIPPED["gap"])
     art, cands, pprobs = d["phrase_oof"][a]
-    found = phrase_encoder_mix(PhraseScores(art, cands, pprobs), enc, SHIPPED["pw"])
-    phrases = found.pick(pt) if cands else []
     raw = {
         (art.toks[i][0], art.toks[j - 1][1]): float(p)
         for (i, j), p in zip(cands, pprobs, strict=True)
     }
-    spans = combine_spans(phrases, runs, "add")
-    kinds = {(s, e): 1 for s, e, _ in phrases}
     starts = [t[0] for t in toks]
     rows = []
     per_sentence: dict[int, int] = {}
     located = []
-    for s, e, _ in spans:
+    for s, e, _, _ in spans:
         i = bisect.bisect_left(starts, s)
         j = max(i + 1, bisect.bisect_left(starts, e))
         k = int(sent_ids[min(i, len(sent_ids) - 1)]) if len(sent_ids) else 0
         per_sentence[k] = per_sentence.get(k, 0) + 1
         located.append((i, j, k))
-    for (s, e, score), (i, j, k) in zip(spans, located, strict=True):
+    for (s, e, score, is_phrase), (i, j, k) in zip(spans, located, strict=True):
         words = text[s:e]
         before = text[max(0, s - 1) : s]
         after = text[e : e + 1]
         rows.append(
             [
                 score,
-                kinds.get((s, e), 0),
+                float(is_phrase),
                 raw.get((s, e), 0.0),
                 float(enc[i:j].mean()) if j > i else 0.0,
                 float(enc[i:j].max()) if j > i else 0.0,
@@ -146,7 +156,7 @@ def spans_with_features(d: dict[str, Any], a: str, low: float, high: float, pt: 
                 s / max(len(text), 1),
             ]
         )
-    return [(s, e) for s, e, _ in spans], np.asarray(rows, dtype=np.float32).reshape(-1, 16)
+    return [(s, e) for s, e, _, _ in spans], np.asarray(rows, dtype=np.float32).reshape(-1, 16)
 
 
 def credit(spans, gold):  # type: ignore[no-untyped-def]
@@ -165,15 +175,15 @@ def main() -> None:
     ids = sorted(d["articles"])
     fold_of = d["fold_of"]
     gold = d["gold"]
-    shipped = {
-        a: spans_with_features(d, a, SHIPPED["low"], SHIPPED["high"], SHIPPED["pt"])[0] for a in ids
-    }
+    shipped_spans = decoded(d, SHIPPED["low"], SHIPPED["high"], SHIPPED["pt"])
+    shipped = {a: [(s, e) for s, e, _, _ in shipped_spans[a]] for a in ids}
     base = si_from_counts(si_counts(gold, shipped, ids).sum(axis=0))
     result: dict[str, Any] = {
         "pool": POOL,
         "shipped_decoding_plain": {k: round(v, 4) for k, v in base.items()},
     }
-    pool = {a: spans_with_features(d, a, POOL["low"], POOL["high"], POOL["pt"]) for a in ids}
+    pool_spans = decoded(d, POOL["low"], POOL["high"], POOL["pt"])
+    pool = {a: spans_with_features(d, a, pool_spans[a]) for a in ids}
     y = {a: credit(pool[a][0], gold[a]) for a in ids}
     from sklearn.ensemble import HistGradientBoostingRegressor
 
