@@ -48,9 +48,10 @@ SI_SETTINGS: dict[str, Any] = {
     "word_clusters": 1024,
     "sentence_clusters": True,
     "token_clusters": False,
-    # weight of each sentence's USE vector in the sentence classifier; 0 = none. CV 0.414 at
-    # 0.5-2 vs 0.406, short of the +0.01 bar and 9.1 articles/s (docs/models/techniques.md)
-    "sentence_use": 0.0,
+    # weight of each sentence's USE vector in the sentence classifier; 0 = none. With the
+    # span encoder mixed in: SI 0.4455 -> 0.4525 (nested 0.4402 -> 0.4465) at 1, 0.4518 at 2
+    # (docs/models/techniques.md)
+    "sentence_use": 1.0,
     "phrase_thresholds": [0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5],
     # Share of the MiniLM span encoder (train techniques-encoder) in the token scores and in
     # the phrase scores, chosen on its out-of-fold probabilities; 0 = not mixed in. Only
