@@ -27,8 +27,8 @@ from scipy.sparse import csr_matrix, hstack
 from narrascope.paths import SHARED_DATA
 from narrascope.techniques.commands import SI_SETTINGS
 from narrascope.techniques.data import read_articles, read_span_labels, spans_by_article
-from narrascope.techniques.features import sentence_bounds
-from narrascope.techniques.model import hash_features, sentence_matrix
+from narrascope.techniques.features import hash_features, sentence_bounds
+from narrascope.techniques.model import sentence_matrix
 from narrascope.techniques.train import (
     _fit_token_model,
     _sentence_vectorizers,

@@ -75,10 +75,10 @@ def test_a_batch_runs_the_encoder_beside_the_sparse_models_with_the_same_results
     torch_threads = []
 
     class Recording(SpanEncoder):
-        def token_probabilities(self, text: str):  # type: ignore[no-untyped-def]
+        def token_probabilities(self, text: str, read=None):  # type: ignore[no-untyped-def]
             threads.append(threading.current_thread().name)
             torch_threads.append(torch.get_num_threads())
-            return super().token_probabilities(text)
+            return super().token_probabilities(text, read)
 
     model = copy.copy(shipped_model())
     model.span_tagger = copy.copy(model.span_tagger)
@@ -94,3 +94,73 @@ def test_a_batch_runs_the_encoder_beside_the_sparse_models_with_the_same_results
     assert torch.get_num_threads() == before  # and the caller's setting comes back
     assert batch == [model.analyse_document(*item) for item in items]
     assert batch[1] == ([], [])  # no span model and no paragraph tagger for "xx"
+
+
+def _tiny_encoder() -> SpanEncoder:
+    settings = NeuralSettings(epochs=1, batch_size=2, max_wordpieces=32, train_layers=1)
+    examples = article_examples({"a": TEXT}, {"a": [(4, 17)]}, ["a"], 32)
+    return SpanEncoder(fine_tune(examples, settings, len(LABELS), log=lambda _: None), settings)
+
+
+def test_the_encoder_reads_only_the_sentences_it_is_given() -> None:
+    encoder = _tiny_encoder()
+    _, sent, everything = encoder.token_probabilities(TEXT)
+    _, _, gated = encoder.token_probabilities(TEXT, [True, False, True])
+    skipped = np.asarray(sent) == 1  # "Voters met on Monday."
+    assert skipped.any() and np.isnan(gated[skipped]).all()
+    assert not np.isnan(gated[~skipped]).any() and not np.isnan(everything).any()
+    # the windows hold only the sentences read
+    _, _, encoded = encode_article(TEXT, 64, [True, False, True])
+    assert sorted(i for w, _, _ in encoded for i in w) == list(np.flatnonzero(~skipped))
+
+
+def test_unread_tokens_keep_the_token_taggers_score() -> None:
+    from narrascope.techniques.model import unread_filled
+    from narrascope.techniques.train import gated_encoder_oof
+
+    p_enc = np.array([0.9, np.nan, 0.1], dtype=np.float32)
+    p_tok = np.array([0.2, 0.3, 0.4], dtype=np.float32)
+    toks = [(0, 3), (4, 7), (8, 9)]
+    filled = unread_filled("abc def .", p_enc, (toks, [0, 0, 0], p_tok), np.array([0.5]))
+    assert np.allclose(filled, [0.9, 0.3, 0.1])
+    # without a token tagger, the sentence's score stands in
+    filled = unread_filled("abc def .", p_enc, (toks, [0, 0, 0], None), np.array([0.5]))
+    assert np.allclose(filled, [0.9, 0.5, 0.1])
+    # the train command gates the stored out-of-fold scores the same way
+    meta = {"a": (toks[:2], [0, 1], 0), "b": (toks[:1], [0], 2)}
+    oof = {"a": np.array([0.9, 0.8]), "b": np.array([0.7])}
+    sentence_probs = np.array([0.5, 0.05, 0.01])  # a's two sentences, then b's one
+    gated = gated_encoder_oof(oof, meta, p_tok, sentence_probs, {"a": 0, "b": 2}, 0.1)
+    assert np.allclose(gated["a"], [0.9, 0.3]) and np.allclose(gated["b"], [0.4])
+    assert gated_encoder_oof(oof, meta, p_tok, sentence_probs, {"a": 0, "b": 2}, 0.0) is oof
+
+
+def test_a_gated_batch_gives_the_spans_of_reading_each_text_alone() -> None:
+    """With a gate the batch scores sentences before handing texts to the encoder thread;
+    the result must still be that of ``analyse_document`` on each text in turn, and the
+    encoder must skip the sentences the gate rates low."""
+    import copy
+
+    from narrascope.techniques.model import shipped_model
+
+    reads = []
+
+    class Recording(SpanEncoder):
+        def token_probabilities(self, text: str, read=None):  # type: ignore[no-untyped-def]
+            reads.append(read)
+            return super().token_probabilities(text, read)
+
+    tiny = _tiny_encoder()
+    model = copy.copy(shipped_model())
+    model.span_tagger = copy.copy(model.span_tagger)
+    tagger = model.span_tagger
+    tagger.encoder_weight = tagger.phrase_encoder_weight = 0.9
+    tagger.attach_encoder(Recording(tiny.weights, tiny.settings))
+    text = TEXT + " Our brave heroes will crush the evil traitors!"
+    p_sent = tagger.sentence_scores(text)
+    tagger.encoder_gate = float(np.sort(p_sent)[1])  # above the lowest sentence's score
+    items = [(text, "en", [(0, len(text))]), (TEXT, "en", [])]
+    batch = model.analyse_documents(items)
+    assert reads[0] is not None and list(reads[0]) == list(p_sent >= tagger.encoder_gate)
+    assert not all(reads[0])
+    assert batch == [model.analyse_document(*item) for item in items]

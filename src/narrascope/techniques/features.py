@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]", re.UNICODE)
 _SENT_END = re.compile(r"[.!?]+[\"'”’)]*\s+|\n+")
@@ -212,6 +213,14 @@ def token_features(
             ]
         feats.append(row)
     return toks, sent_of, feats
+
+
+def hash_features(rows: Sequence[Sequence[str]], n_features: int) -> csr_matrix:
+    """The rows' feature names hashed into ``n_features`` columns (float32 counts)."""
+    from sklearn.feature_extraction import FeatureHasher
+
+    hasher = FeatureHasher(n_features, input_type="string", alternate_sign=False)
+    return hasher.transform(rows).astype(np.float32).tocsr()
 
 
 def sentence_index(text: str, toks: list[tuple[int, int]]) -> list[int]:

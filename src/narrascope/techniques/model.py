@@ -35,6 +35,7 @@ from narrascope.techniques.features import (
     ArticleIndex,
     Float32Weights,
     context_of,
+    hash_features,
     normal_words,
     sentence_bounds,
     sentence_index,
@@ -133,6 +134,11 @@ class SpanTagger(Float32Weights):
     # the token scores and in the phrase scores (weighted geometric means); 0: not used.
     encoder_weight: float = 0.0
     phrase_encoder_weight: float = 0.0
+    # The encoder reads only the sentences the sentence classifier rates at least this; the
+    # tokens of the others keep the token tagger's probability (0: it reads every sentence).
+    # The encoder is the stage's costliest part, and techniques are rare in the sentences
+    # it skips.
+    encoder_gate: float = 0.0
 
     @property
     def uses_encoder(self) -> bool:
@@ -161,9 +167,17 @@ class SpanTagger(Float32Weights):
     def __getstate__(self) -> dict[str, object]:
         return {k: v for k, v in super().__getstate__().items() if k != "_encoder"}
 
-    def encoder_scores(self, text: str) -> np.ndarray | None:
-        """Each token's encoder probability of lying in a span (None when not used)."""
-        return self.encoder().token_probabilities(text)[2] if self.uses_encoder else None
+    def encoder_scores(self, text: str, p_sent: np.ndarray | None = None) -> np.ndarray | None:
+        """Each token's encoder probability of lying in a span, NaN for the tokens of the
+        sentences the gate keeps it from reading (None when the encoder is not used).
+        ``p_sent``: ``sentence_scores(text)``, when already computed."""
+        if not self.uses_encoder:
+            return None
+        read = None
+        if self.encoder_gate > 0:
+            p_sent = self.sentence_scores(text) if p_sent is None else p_sent
+            read = p_sent >= self.encoder_gate
+        return self.encoder().token_probabilities(text, read)[2]
 
     def tagger_token_scores(self, text: str) -> tuple[list[Interval], list[int], np.ndarray | None]:
         """Tokens, their sentence index and the token tagger's own probabilities (None when
@@ -212,16 +226,25 @@ class SpanTagger(Float32Weights):
         return self.analyse(text)[0]
 
     def analyse(
-        self, text: str, encoder_scores: Callable[[], np.ndarray | None] | None = None
+        self,
+        text: str,
+        encoder_scores: Callable[[], np.ndarray | None] | None = None,
+        p_sent: np.ndarray | None = None,
     ) -> tuple[list[tuple[int, int, float]], SpanEvidence]:
         """The spans of ``text`` and the scores they were decoded from (reused as evidence
         for the English paragraph tagger). ``encoder_scores``: returns the encoder's token
         probabilities for ``text``, asked for only once the sparse models are done (so that
-        the encoder can run meanwhile on another core; see ``TechniquesModel``)."""
+        the encoder can run meanwhile on another core; see ``TechniquesModel``). ``p_sent``:
+        ``sentence_scores(text)``, when already computed."""
         found = self.phrases.scores(text) if self.phrases is not None else None
-        p_sent = self.sentence_scores(text)
+        p_sent = self.sentence_scores(text) if p_sent is None else p_sent
         tagged = self.tagger_token_scores(text) if self.mode != "phrases" else None
-        p_enc = encoder_scores() if encoder_scores is not None else self.encoder_scores(text)
+        if encoder_scores is not None:
+            p_enc = encoder_scores()
+        else:
+            p_enc = self.encoder_scores(text, p_sent)
+        if p_enc is not None:
+            p_enc = unread_filled(text, p_enc, tagged, p_sent)
         short = []
         if found is not None and self.phrases is not None:
             # the paragraph evidence keeps the phrase classifier's own scores (it was
@@ -235,6 +258,26 @@ class SpanTagger(Float32Weights):
             long = decode_spans(text, toks, sent, probs, self.low, self.high, self.gap)
             spans = combine_spans(short, long, self.mode)
         return spans, SpanEvidence(found, sentence_bounds(text), p_sent)
+
+
+def unread_filled(
+    text: str,
+    p_enc: np.ndarray,
+    tagged: tuple[list[Interval], list[int], np.ndarray | None] | None,
+    p_sent: np.ndarray,
+) -> np.ndarray:
+    """The encoder's token probabilities, with those of the tokens it did not read (NaN)
+    replaced by the token tagger's own (or, without a token tagger, the sentence's): mixed
+    with them, such a token keeps the sparse score, as in the train command's decoding grid."""
+    unread = np.isnan(p_enc)
+    if not unread.any():
+        return p_enc
+    if tagged is not None and tagged[2] is not None:
+        fallback = tagged[2]
+    else:
+        toks = tokens(text)
+        fallback = p_sent[np.asarray(sentence_index(text, toks), dtype=int)]
+    return np.where(unread, fallback, p_enc).astype(np.float32)
 
 
 def geometric_mix(p: np.ndarray, q: np.ndarray, weight: float) -> np.ndarray:
@@ -335,13 +378,6 @@ def combine_spans(
         kept = [r for r in long if not any(s < r[1] and r[0] < e for s, e, _ in short)]
         return sorted(short + kept)
     raise ValueError(f"unknown span combination mode {mode!r}")
-
-
-def hash_features(rows: Sequence[list[str]], n_features: int) -> csr_matrix:
-    from sklearn.feature_extraction import FeatureHasher
-
-    hasher = FeatureHasher(n_features, input_type="string", alternate_sign=False)
-    return hasher.transform(rows).astype(np.float32).tocsr()
 
 
 # A sentence classifier: (vectorizers, coefficients, intercept, weight of the USE block).
@@ -649,17 +685,24 @@ class TechniquesModel:
     def _analyse_beside_encoder(
         self, items: Sequence[tuple[str, str, Sequence[Interval]]]
     ) -> list[tuple[list[dict[str, Any]], list[list[tuple[str, float]]]]]:
-        """``analyse_documents`` with the encoder in a background thread."""
+        """``analyse_documents`` with the encoder in a background thread.
+
+        With a gate, the encoder needs a text's sentence scores before it starts on it: this
+        thread scores the sentences of every English text first, handing each text to the
+        encoder as soon as they are scored, then does the rest of the work text by text."""
         tagger = self.span_tagger
+        p_sent: dict[int, np.ndarray] = {}
         # the worker thread starts from this thread's torch setting (one thread, see above)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="span-encoder") as pool:
-            pending = {
-                i: pool.submit(tagger.encoder_scores, text)
-                for i, (text, language, _) in enumerate(items)
-                if language == "en"
-            }
+            pending = {}
+            for i, (text, language, _) in enumerate(items):
+                if language != "en":
+                    continue
+                if tagger.encoder_gate > 0:
+                    p_sent[i] = tagger.sentence_scores(text)
+                pending[i] = pool.submit(tagger.encoder_scores, text, p_sent.get(i))
             return [
-                self.analyse_document(text, language, bounds, pending[i].result)
+                self.analyse_document(text, language, bounds, pending[i].result, p_sent.get(i))
                 if i in pending
                 else self.analyse_document(text, language, bounds)
                 for i, (text, language, bounds) in enumerate(items)
@@ -671,14 +714,15 @@ class TechniquesModel:
         language: str,
         bounds: Sequence[Interval],
         encoder_scores: Callable[[], np.ndarray | None] | None = None,
+        p_sent: np.ndarray | None = None,
     ) -> tuple[list[dict[str, Any]], list[list[tuple[str, float]]]]:
         """PTC spans (English only) and SemEval-2023 paragraph labels (every language with a
-        paragraph tagger; none otherwise) of one text, reading it once (``encoder_scores``:
-        see ``SpanTagger.analyse``)."""
+        paragraph tagger; none otherwise) of one text, reading it once (``encoder_scores``,
+        ``p_sent``: see ``SpanTagger.analyse``)."""
         spans: list[dict[str, Any]] = []
         evidence = None
         if language == "en":
-            found, evidence = self.span_tagger.analyse(text, encoder_scores)
+            found, evidence = self.span_tagger.analyse(text, encoder_scores, p_sent)
             spans = self._named_spans(text, found)
         if language not in self.paragraph_taggers:
             return spans, []

@@ -50,17 +50,17 @@ def sentence_groups(sent: Sequence[int]) -> list[list[int]]:
 
 
 def encode_article(
-    text: str, max_wordpieces: int
+    text: str, max_wordpieces: int, read: Sequence[bool] | None = None
 ) -> tuple[list[Interval], list[int], list[Encoded]]:
-    """The article's tokens, their sentence numbers and its encoded windows."""
+    """The article's tokens, their sentence numbers and its encoded windows (``read``: per
+    sentence of ``sentence_bounds(text)``, whether to encode it; None: all)."""
     toks = tokens(text)
     sent = sentence_index(text, toks)
     words = [text[s:e] for s, e in toks]
-    return (
-        toks,
-        sent,
-        encode_text_windows(words, sentence_groups(sent), tokenizer(), max_wordpieces),
-    )
+    groups = sentence_groups(sent)
+    if read is not None:
+        groups = [g for g in groups if read[sent[g[0]]]]
+    return toks, sent, encode_text_windows(words, groups, tokenizer(), max_wordpieces)
 
 
 def article_examples(
@@ -81,12 +81,19 @@ class SpanEncoder(FineTunedEncoder):
     what = "techniques span encoder"
     train_command = "narrascope train techniques-encoder"
 
-    def token_probabilities(self, text: str) -> tuple[list[Interval], list[int], np.ndarray]:
+    def token_probabilities(
+        self, text: str, read: Sequence[bool] | None = None
+    ) -> tuple[list[Interval], list[int], np.ndarray]:
         """The text's tokens, their sentence numbers and each one's probability of lying in
-        a technique span."""
-        toks, sent, encoded = encode_article(text, self.settings.max_wordpieces)
-        probs = word_probabilities(self.model, encoded, len(toks), len(LABELS))
-        return toks, sent, probs[:, 1]
+        a technique span (``read``: per sentence, whether to read it; the tokens of the
+        sentences not read get NaN). Windows pack the sentences read, so a sentence read
+        may see other neighbours than when all are."""
+        toks, sent, encoded = encode_article(text, self.settings.max_wordpieces, read)
+        probs = word_probabilities(self.model, encoded, len(toks), len(LABELS))[:, 1]
+        if read is not None:
+            skipped = ~np.asarray(read, dtype=bool)[np.asarray(sent, dtype=int)]
+            probs[skipped] = np.nan
+        return toks, sent, probs
 
 
 def shipped_encoder_path() -> Path:

@@ -22,7 +22,7 @@ from itertools import pairwise
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
 
-from narrascope.techniques.features import Float32Weights, tokens
+from narrascope.techniques.features import Float32Weights, hash_features, tokens
 
 Interval = tuple[int, int]
 # A candidate never contains these tokens (they end clauses; PTC phrases rarely cross them).
@@ -260,13 +260,6 @@ def _sentence_means(art: ArticleTokens, v: np.ndarray) -> np.ndarray:
     return np.asarray((sums / np.maximum(sizes, 1))[sent] * 3, dtype=np.float32)
 
 
-def hashed(rows: Sequence[list[str]], n_features: int) -> csr_matrix:
-    from sklearn.feature_extraction import FeatureHasher
-
-    hasher = FeatureHasher(n_features, input_type="string", alternate_sign=False)
-    return hasher.transform(rows).astype(np.float32).tocsr()
-
-
 def candidate_labels(
     art: ArticleTokens, cands: Sequence[tuple[int, int]], gold: Sequence[Interval]
 ) -> np.ndarray:
@@ -315,7 +308,7 @@ class PhraseTagger(Float32Weights):
     clusters: dict[str, int] | None = None
 
     def matrix(self, art: ArticleTokens, cands: Sequence[tuple[int, int]]) -> csr_matrix:
-        x = hashed(candidate_features(art, cands, self.clusters), self.n_features)
+        x = hash_features(candidate_features(art, cands, self.clusters), self.n_features)
         return hstack([x, lexicon_matrix(art, cands, self.lexicon, self.clusters)]).tocsr()
 
     def scores(self, text: str) -> PhraseScores:

@@ -18,6 +18,7 @@ import numpy as np
 from narrascope.techniques.data import GoldSpan, article_lines
 from narrascope.techniques.features import (
     context_of,
+    hash_features,
     inside_labels,
     sentence_bounds,
     sentences_of,
@@ -33,7 +34,6 @@ from narrascope.techniques.model import (
     combine_spans,
     decode_spans,
     geometric_mix,
-    hash_features,
     paragraph_evidence,
     phrase_encoder_mix,
     semantic_vectors,
@@ -50,7 +50,6 @@ from narrascope.techniques.phrases import (
     candidate_features,
     candidate_labels,
     candidates,
-    hashed,
     learn_lexicon,
     lexicon_matrix,
 )
@@ -225,6 +224,9 @@ def train_span_tagger(
         for a, (toks, _, _) in meta.items():
             if len(encoder_oof.get(a, ())) != len(toks):
                 raise ValueError(f"the encoder's out-of-fold scores do not fit article {a}")
+        encoder_oof = gated_encoder_oof(
+            encoder_oof, meta, oof_tok, oof_sent, sent_offset, settings.get("encoder_gate", 0.0)
+        )
     long_spans = long_span_grid(
         articles, meta, oof_tok, oof_sent, sent_offset, settings, encoder_oof
     )
@@ -265,6 +267,7 @@ def train_span_tagger(
         sentence_use_weight=use_weight,
         encoder_weight=best["encoder_weight"],
         phrase_encoder_weight=best["phrase_encoder_weight"],
+        encoder_gate=settings.get("encoder_gate", 0.0) if encoder_oof is not None else 0.0,
     )
     by_mode = {
         f"{m} blend={b}": max(
@@ -324,6 +327,36 @@ def token_and_sentence_oof(
         fold_sentence_models.append((vecs, scoef, sb, use_weight))
         log({"si_fold": k, "done": True})
     return oof_tok, oof_sent, fold_sentence_models
+
+
+def gated_encoder_oof(
+    encoder_oof: dict[str, np.ndarray],
+    meta: dict[str, tuple[Any, Any, int]],
+    token_probs: np.ndarray,
+    sentence_probs: np.ndarray,
+    sent_offset: dict[str, int],
+    gate: float,
+) -> dict[str, np.ndarray]:
+    """The encoder's out-of-fold token probabilities as the stage uses them with ``gate``
+    (``SpanTagger.encoder_gate``): a token whose sentence the out-of-fold sentence classifier
+    rates below the gate, or that the encoder did not read (NaN), keeps the token tagger's
+    out-of-fold probability (``model.unread_filled``).
+
+    The stored probabilities come from the encoder reading whole articles; the stage packs
+    only the sentences it reads into the encoder's windows, which moves a read sentence's
+    probabilities a little (``bench/si_encoder_gate.py --encoder-cv`` measures what that does
+    to SI)."""
+    if gate <= 0:
+        return encoder_oof
+    out = {}
+    for a, (toks, sent, off) in meta.items():
+        p_enc = np.asarray(encoder_oof[a], dtype=np.float32)
+        if toks:
+            p_sent = sentence_probs[sent_offset[a] + np.asarray(sent, dtype=int)]
+            unread = (p_sent < gate) | np.isnan(p_enc)
+            p_enc = np.where(unread, token_probs[off : off + len(toks)], p_enc)
+        out[a] = p_enc
+    return out
 
 
 def long_span_grid(
@@ -441,7 +474,7 @@ def train_phrase_tagger(
         arts[a], cands[a] = art, candidates(art, max_len)
         ys[a] = candidate_labels(art, cands[a], spans)
         tok_labels[a] = np.asarray(inside_labels(art.toks, spans))
-        xs[a] = hashed(candidate_features(art, cands[a], clusters), n_features)
+        xs[a] = hash_features(candidate_features(art, cands[a], clusters), n_features)
 
     def fit(train_ids: list[str]) -> tuple[dict[str, float], Any]:
         from sklearn.linear_model import SGDClassifier
