@@ -451,3 +451,15 @@ def test_sentence_classifier_with_a_weighted_use_block() -> None:
     text = "Those traitors sold the country. The report starts on Monday."
     probs = sentence_probs((vecs, coef, intercept, 2.0), text)
     assert probs.shape == (2,) and probs[0] > 0.5 > probs[1]
+
+
+def test_article_index_counts_phrases_as_whole_words_without_overlaps() -> None:
+    from narrascope.techniques.features import ArticleIndex
+
+    index = ArticleIndex("Very very very good. VERY very! The good, the bad.")
+    assert index.occurrences("very") == 5
+    assert index.occurrences("very very") == 2  # "very very very" holds one, not two
+    assert index.occurrences("Very, VERY very") == 1
+    assert index.occurrences("good the") == 1  # punctuation between words is no boundary
+    assert index.occurrences("ood") == 0 and index.occurrences("very goo") == 0
+    assert index.occurrences("!!") == 0 and index.occurrences("") == 0
