@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -66,18 +67,20 @@ def test_a_batch_runs_the_encoder_beside_the_sparse_models_with_the_same_results
 
     import torch
 
-    from narrascope.techniques.model import shipped_model
+    from narrascope.techniques.model import GIL_SWITCH_SECONDS, shipped_model
 
     settings = NeuralSettings(epochs=1, batch_size=2, max_wordpieces=32, train_layers=1)
     examples = article_examples({"a": TEXT}, {"a": [(4, 17)]}, ["a"], 32)
     encoder = SpanEncoder(fine_tune(examples, settings, len(LABELS), log=lambda _: None), settings)
     threads = []
     torch_threads = []
+    switches = []
 
     class Recording(SpanEncoder):
         def token_probabilities(self, text: str, read=None):  # type: ignore[no-untyped-def]
             threads.append(threading.current_thread().name)
             torch_threads.append(torch.get_num_threads())
+            switches.append(sys.getswitchinterval())
             return super().token_probabilities(text, read)
 
     model = copy.copy(shipped_model())
@@ -86,12 +89,14 @@ def test_a_batch_runs_the_encoder_beside_the_sparse_models_with_the_same_results
     model.span_tagger.attach_encoder(Recording(encoder.weights, settings))
     other = "A calm and factual report on the weather in Paris today."
     items = [(TEXT, "en", [(0, len(TEXT))]), (other, "xx", []), (other, "en", [])]
-    before = torch.get_num_threads()
+    before, switch_before = torch.get_num_threads(), sys.getswitchinterval()
     batch = model.analyse_documents(items)
     assert threads and all(name.startswith("span-encoder") for name in threads)
     assert len(threads) == 2  # the English texts only
     assert torch_threads == [1, 1]  # the encoder keeps to one core beside the sparse models
     assert torch.get_num_threads() == before  # and the caller's setting comes back
+    assert switches == [GIL_SWITCH_SECONDS] * 2  # the GIL changes hands more often meanwhile
+    assert sys.getswitchinterval() == switch_before
     assert batch == [model.analyse_document(*item) for item in items]
     assert batch[1] == ([], [])  # no span model and no paragraph tagger for "xx"
 

@@ -18,6 +18,7 @@ the fine-tuned MiniLM span encoder of ``narrascope.techniques.neural`` (the ship
 
 from __future__ import annotations
 
+import sys
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -619,6 +620,11 @@ class ParagraphTagger(Float32Weights):
         return out
 
 
+# How often Python hands the GIL between threads while the encoder runs beside the sparse
+# models (see ``TechniquesModel.analyse_documents``; Python's default is 0.005 s).
+GIL_SWITCH_SECONDS = 0.001
+
+
 @dataclass
 class TechniquesModel:
     """Everything the stage needs, saved as one joblib file."""
@@ -669,18 +675,23 @@ class TechniquesModel:
         torch on one thread meanwhile (torch's setting is per thread, and new threads start
         from the caller's): with two, the encoder's threads contend with the sparse models
         for the second core (techniques bench, three runs each: 6.2-6.6 600-word articles/s
-        against 5.6-5.9)."""
+        against 5.6-5.9). Python hands the GIL between threads every millisecond meanwhile
+        instead of every 5: the encoder thread needs the GIL between torch operations, and
+        waited for the busy sparse models to release it (encoder thread busy 119-121 ms per
+        600 words instead of 135-140; stage 7.7 articles/s against 6.7-7.0, two runs each)."""
         tagger = self.span_tagger
         if not tagger.uses_encoder or not any(language == "en" for _, language, _ in items):
             return [self.analyse_document(*item) for item in items]
         import torch
 
-        before = torch.get_num_threads()
+        threads, switch = torch.get_num_threads(), sys.getswitchinterval()
         torch.set_num_threads(1)
+        sys.setswitchinterval(min(switch, GIL_SWITCH_SECONDS))
         try:
             return self._analyse_beside_encoder(items)
         finally:
-            torch.set_num_threads(before)
+            torch.set_num_threads(threads)
+            sys.setswitchinterval(switch)
 
     def _analyse_beside_encoder(
         self, items: Sequence[tuple[str, str, Sequence[Interval]]]
