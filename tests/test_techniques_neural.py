@@ -169,3 +169,17 @@ def test_a_gated_batch_gives_the_spans_of_reading_each_text_alone() -> None:
     assert reads[0] is not None and list(reads[0]) == list(p_sent >= tagger.encoder_gate)
     assert not all(reads[0])
     assert batch == [model.analyse_document(*item) for item in items]
+
+
+def test_overlapping_batches_put_the_gil_switch_interval_back_once_all_are_done() -> None:
+    from narrascope.techniques.model import GIL_SWITCH_SECONDS, frequent_gil_switches
+
+    before = sys.getswitchinterval()
+    first, second = frequent_gil_switches(), frequent_gil_switches()
+    first.__enter__()
+    second.__enter__()
+    assert sys.getswitchinterval() == GIL_SWITCH_SECONDS
+    first.__exit__(None, None, None)  # the first batch ends while the second still runs
+    assert sys.getswitchinterval() == GIL_SWITCH_SECONDS
+    second.__exit__(None, None, None)
+    assert sys.getswitchinterval() == before

@@ -19,9 +19,11 @@ the fine-tuned MiniLM span encoder of ``narrascope.techniques.neural`` (the ship
 from __future__ import annotations
 
 import sys
+import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -623,6 +625,29 @@ class ParagraphTagger(Float32Weights):
 # How often Python hands the GIL between threads while the encoder runs beside the sparse
 # models (see ``TechniquesModel.analyse_documents``; Python's default is 0.005 s).
 GIL_SWITCH_SECONDS = 0.001
+_switch_lock = threading.Lock()
+_switch_users = 0  # batches running now (the web API may run several, one per thread)
+_switch_saved = 0.005
+
+
+@contextmanager
+def frequent_gil_switches() -> Iterator[None]:
+    """Context: the GIL changes hands every ``GIL_SWITCH_SECONDS`` at most. The interval is
+    process-wide, so overlapping batches share one change: the first sets it, the last puts
+    the caller's value back."""
+    global _switch_users, _switch_saved
+    with _switch_lock:
+        if _switch_users == 0:
+            _switch_saved = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switch_saved, GIL_SWITCH_SECONDS))
+        _switch_users += 1
+    try:
+        yield
+    finally:
+        with _switch_lock:
+            _switch_users -= 1
+            if _switch_users == 0:
+                sys.setswitchinterval(_switch_saved)
 
 
 @dataclass
@@ -684,14 +709,13 @@ class TechniquesModel:
             return [self.analyse_document(*item) for item in items]
         import torch
 
-        threads, switch = torch.get_num_threads(), sys.getswitchinterval()
+        before = torch.get_num_threads()
         torch.set_num_threads(1)
-        sys.setswitchinterval(min(switch, GIL_SWITCH_SECONDS))
         try:
-            return self._analyse_beside_encoder(items)
+            with frequent_gil_switches():
+                return self._analyse_beside_encoder(items)
         finally:
-            torch.set_num_threads(threads)
-            sys.setswitchinterval(switch)
+            torch.set_num_threads(before)
 
     def _analyse_beside_encoder(
         self, items: Sequence[tuple[str, str, Sequence[Interval]]]
