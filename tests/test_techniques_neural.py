@@ -117,6 +117,9 @@ def test_the_encoder_reads_only_the_sentences_it_is_given() -> None:
     # the windows hold only the sentences read
     _, _, encoded = encode_article(TEXT, 64, [True, False, True])
     assert sorted(i for w, _, _ in encoded for i in w) == list(np.flatnonzero(~skipped))
+    # a text none of whose sentences pass reads nothing, and says so for every token
+    _, _, nothing = encoder.token_probabilities(TEXT, [False, False, False])
+    assert len(nothing) == len(everything) and np.isnan(nothing).all()
 
 
 def test_unread_tokens_keep_the_token_taggers_score() -> None:
