@@ -34,11 +34,15 @@ def parse_args(
     n: int = 50,
     option: str = "--articles",
     default: Path = DEFAULT_ARTICLES,
+    more: Callable[[argparse.ArgumentParser], None] | None = None,
 ) -> argparse.Namespace:
-    """``--n`` (how many articles to time) and ``option`` (the folder they are read from)."""
+    """``--n`` (how many articles to time) and ``option`` (the folder they are read from);
+    ``more`` adds a bench's own options."""
     parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0].strip())
     parser.add_argument("--n", type=int, default=n, help=f"articles to time (default {n})")
     parser.add_argument(option, type=Path, default=default, help=f"folder (default {default})")
+    if more is not None:
+        more(parser)
     return parser.parse_args()
 
 
