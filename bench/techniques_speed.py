@@ -24,6 +24,8 @@ from typing import Any
 
 import common
 
+WAIT_SECONDS = 1800
+
 
 def main() -> None:
     args = common.parse_args(__doc__, more=lambda p: p.add_argument("--processes", type=int))
@@ -59,9 +61,10 @@ def in_processes(texts: list[str], processes: int) -> tuple[float, int, int]:
     workers = [context.Process(target=work, args=(s, ready, results)) for s in shares]
     for worker in workers:
         worker.start()
-    ready.wait()
+    # bounded waits: a worker that dies (its error is printed) must not hang the bench
+    ready.wait(timeout=WAIT_SECONDS)
     started = time.perf_counter()
-    done = [results.get() for _ in workers]
+    done = [results.get(timeout=WAIT_SECONDS) for _ in workers]
     seconds = time.perf_counter() - started
     for worker in workers:
         worker.join()
@@ -75,7 +78,7 @@ def work(texts: list[str], ready: Any, results: Any) -> None:
     warm, docs = docs[:1], docs[1:]
     stage = common.load_stages(["techniques"])[0]
     stage(list(warm))
-    ready.wait()
+    ready.wait(timeout=WAIT_SECONDS)
     done = []
     for i in range(0, len(docs), common.BATCH):
         done += stage(docs[i : i + common.BATCH])
