@@ -69,8 +69,7 @@ class ArticleIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.lower = normal_words(text)
-        self.sequence = self.lower.split()
+        self.sequence = normal_words(text).split()
         self.words = Counter(self.sequence)
         self._starts: dict[str, list[int]] | None = None  # word -> its positions, when asked
 
