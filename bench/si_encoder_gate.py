@@ -83,37 +83,38 @@ def sentences_read(kept: dict, articles: dict[str, str], gate: float) -> dict[st
 def gated_encoder_cv(
     articles: dict[str, str], gold: dict[str, Any], kept: dict, gates: list[float], args: Any
 ) -> dict[float, dict[str, np.ndarray]]:
-    """Each fold's encoder, fine-tuned again, reading only the gated sentences of its
-    held-out articles: gate -> article -> token probabilities (NaN: not read)."""
-    from narrascope.encoders import fine_tune
-    from narrascope.techniques.neural import LABELS, SpanEncoder, article_examples
+    """Each fold's encoder, fine-tuned again (``neural.cross_validate``), reading only the
+    gated sentences of its held-out articles: gate -> article -> token probabilities (NaN:
+    not read). Each fold's result is cached in ``args.cache``."""
+    from narrascope.techniques.neural import SpanEncoder, cross_validate
 
     settings = _training_encoder(None, args.folds, args.seed).settings  # type: ignore[union-attr]
     spans = {a: merge_overlapping((g.start, g.end) for g in gold.get(a, [])) for a in articles}
     fold_of = train.article_folds(sorted(articles), args.folds, args.seed)
     reads = {g: sentences_read(kept, articles, g) for g in gates}
-    out: dict[float, dict[str, np.ndarray]] = {g: {} for g in gates}
-    states: dict = {}
+
+    def fold_file(k: int) -> Path:
+        return args.cache / f"encoder-fold{k}-gates{','.join(map(str, gates))}.pkl"
+
+    def gated_reading(model: SpanEncoder, a: str) -> dict[float, np.ndarray]:
+        return {g: model.token_probabilities(articles[a], reads[g][a])[2] for g in gates}
+
+    def keep(k: int, result: dict[str, Any]) -> None:
+        fold_file(k).write_bytes(pickle.dumps(result))
+        print(json.dumps({"encoder_fold": k, "done": True}), flush=True)
+
+    by_article: dict[str, dict[float, np.ndarray]] = {}
+    todo = []
     for k in range(args.folds):
-        path = args.cache / f"encoder-fold{k}-gates{','.join(map(str, gates))}.pkl"
-        if not path.exists():
-            train_ids = [a for a in sorted(articles) if fold_of[a] != k]
-            examples = article_examples(articles, spans, train_ids, settings.max_wordpieces)
-            weights = fine_tune(examples, settings, len(LABELS), lambda m: None, states)
-            model = SpanEncoder(weights, settings)
-            result = {
-                g: {
-                    a: model.token_probabilities(articles[a], reads[g][a])[2]
-                    for a in articles
-                    if fold_of[a] == k
-                }
-                for g in gates
-            }
-            path.write_bytes(pickle.dumps(result))
-            print(json.dumps({"encoder_fold": k, "done": True}), flush=True)
-        for g, probs in pickle.loads(path.read_bytes()).items():
-            out[g] |= probs
-    return out
+        if fold_file(k).exists():
+            by_article |= pickle.loads(fold_file(k).read_bytes())
+        else:
+            todo.append(k)
+    if todo:
+        by_article |= cross_validate(
+            articles, spans, fold_of, settings, lambda m: None, todo, keep, gated_reading
+        )
+    return {g: {a: probs[g] for a, probs in by_article.items()} for g in gates}
 
 
 def gated(

@@ -186,3 +186,27 @@ def test_overlapping_batches_put_the_gil_switch_interval_back_once_all_are_done(
     assert sys.getswitchinterval() == GIL_SWITCH_SECONDS
     second.__exit__(None, None, None)
     assert sys.getswitchinterval() == before
+
+
+def test_cross_validation_keeps_what_predict_asks_of_each_held_out_article() -> None:
+    from narrascope.techniques.neural import cross_validate
+
+    other = "Turnout was low. Voters met on Monday."
+    articles, spans = {"a": TEXT, "b": other}, {"a": [(4, 17)], "b": []}
+    settings = NeuralSettings(epochs=1, batch_size=2, max_wordpieces=32, train_layers=1)
+    fold_of = {"a": 0, "b": 1}
+    probs = cross_validate(articles, spans, fold_of, settings, log=lambda _: None)
+    assert set(probs) == {"a", "b"} and probs["a"].dtype == np.float16
+    assert len(probs["b"]) == len(encode_article(other, 32)[0])
+    done = []
+    kept = cross_validate(
+        articles,
+        spans,
+        fold_of,
+        settings,
+        log=lambda _: None,
+        folds=[1],
+        done=lambda k, result: done.append((k, sorted(result))),
+        predict=lambda model, a: (a, len(model.token_probabilities(articles[a])[0])),
+    )
+    assert kept == {"b": ("b", len(probs["b"]))} and done == [(1, ["b"])]

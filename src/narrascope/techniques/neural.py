@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -114,23 +115,26 @@ def cross_validate(
     settings: NeuralSettings,
     log: Callable[[str], None] = print,
     folds: Sequence[int] | None = None,
-    done: Callable[[int, dict[str, np.ndarray]], None] | None = None,
-) -> dict[str, np.ndarray]:
+    done: Callable[[int, dict[str, Any]], None] | None = None,
+    predict: Callable[[SpanEncoder, str], Any] | None = None,
+) -> dict[str, Any]:
     """Out-of-fold token probabilities of every article: for each fold, fine-tune on the
-    others and predict it (``folds``: only these; ``done``: called with each fold's result)."""
+    others and predict it (``folds``: only these; ``done``: called with each fold's result;
+    ``predict``: what to keep of a held-out article, given the fold's encoder and the
+    article's id, instead of its token probabilities in float16)."""
     ids = sorted(articles)
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, Any] = {}
     states: StateCache = {}  # the frozen layers' outputs, shared by the folds
+
+    def probabilities(model: SpanEncoder, a: str) -> np.ndarray:
+        return model.token_probabilities(articles[a])[2].astype(np.float16)
+
     for k in sorted(set(fold_of.values())) if folds is None else folds:
         started = time.time()
         train_ids = [a for a in ids if fold_of[a] != k]
         examples = article_examples(articles, spans, train_ids, settings.max_wordpieces)
         fold_model = SpanEncoder(fine_tune(examples, settings, len(LABELS), log, states), settings)
-        result = {
-            a: fold_model.token_probabilities(articles[a])[2].astype(np.float16)
-            for a in ids
-            if fold_of[a] == k
-        }
+        result = {a: (predict or probabilities)(fold_model, a) for a in ids if fold_of[a] == k}
         log(f"fold {k}: {len(examples)} windows, {time.time() - started:.0f} s")
         if done is not None:
             done(k, result)
