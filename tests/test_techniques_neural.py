@@ -22,6 +22,12 @@ from narrascope.techniques.phrases import ArticleTokens, PhraseScores
 TEXT = "The corrupt elite lied again. Voters met on Monday.\nTurnout was low."
 
 
+def _tiny_encoder() -> SpanEncoder:
+    settings = NeuralSettings(epochs=1, batch_size=2, max_wordpieces=32, train_layers=1)
+    examples = article_examples({"a": TEXT}, {"a": [(4, 17)]}, ["a"], 32)
+    return SpanEncoder(fine_tune(examples, settings, len(LABELS), log=lambda _: None), settings)
+
+
 def test_sentence_groups_and_inside_labels_follow_the_token_tagger() -> None:
     assert sentence_groups([0, 0, 1, 2, 2]) == [[0, 1], [2], [3, 4]]
     toks, sent, encoded = encode_article(TEXT, 64)
@@ -69,9 +75,7 @@ def test_a_batch_runs_the_encoder_beside_the_sparse_models_with_the_same_results
 
     from narrascope.techniques.model import GIL_SWITCH_SECONDS, shipped_model
 
-    settings = NeuralSettings(epochs=1, batch_size=2, max_wordpieces=32, train_layers=1)
-    examples = article_examples({"a": TEXT}, {"a": [(4, 17)]}, ["a"], 32)
-    encoder = SpanEncoder(fine_tune(examples, settings, len(LABELS), log=lambda _: None), settings)
+    encoder = _tiny_encoder()
     threads = []
     torch_threads = []
     switches = []
@@ -86,7 +90,7 @@ def test_a_batch_runs_the_encoder_beside_the_sparse_models_with_the_same_results
     model = copy.copy(shipped_model())
     model.span_tagger = copy.copy(model.span_tagger)
     model.span_tagger.encoder_weight = model.span_tagger.phrase_encoder_weight = 0.9
-    model.span_tagger.attach_encoder(Recording(encoder.weights, settings))
+    model.span_tagger.attach_encoder(Recording(encoder.weights, encoder.settings))
     other = "A calm and factual report on the weather in Paris today."
     items = [(TEXT, "en", [(0, len(TEXT))]), (other, "xx", []), (other, "en", [])]
     before, switch_before = torch.get_num_threads(), sys.getswitchinterval()
@@ -99,12 +103,6 @@ def test_a_batch_runs_the_encoder_beside_the_sparse_models_with_the_same_results
     assert sys.getswitchinterval() == switch_before
     assert batch == [model.analyse_document(*item) for item in items]
     assert batch[1] == ([], [])  # no span model and no paragraph tagger for "xx"
-
-
-def _tiny_encoder() -> SpanEncoder:
-    settings = NeuralSettings(epochs=1, batch_size=2, max_wordpieces=32, train_layers=1)
-    examples = article_examples({"a": TEXT}, {"a": [(4, 17)]}, ["a"], 32)
-    return SpanEncoder(fine_tune(examples, settings, len(LABELS), log=lambda _: None), settings)
 
 
 def test_the_encoder_reads_only_the_sentences_it_is_given() -> None:
